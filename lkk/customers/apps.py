@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "lkk.customers"
+    verbose_name = "Клиенты (зеркало биллинга)"

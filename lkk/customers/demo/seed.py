@@ -1,0 +1,524 @@
+"""Demo data: a realistic billing mirror with valid identifiers, built for bulk loading.
+
+Everything is derived from stable indices, so a second run finds what exists and adds nothing,
+and `--scale large` after `small` adds only the missing counterparties. Rows are built as tuples
+with their primary keys and loaded with COPY (PostgreSQL) or executemany (SQLite).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
+from lkk.billing.models import Charge, Document, Payment
+from lkk.core import validators
+from lkk.core.bulk import insert_rows, next_id, reset_sequences
+from lkk.core.demo import DEMO_PASSWORD
+from lkk.core.progress import Progress
+from lkk.customers.demo import names
+from lkk.customers.models import (
+    AccessGrant,
+    ConsumptionObject,
+    Contact,
+    Contract,
+    Counterparty,
+    Meter,
+    MeteringPoint,
+)
+from lkk.readings.models import Reading
+
+READING_MONTHS = 15
+CHARGE_MONTHS = 17
+PAYMENT_MONTHS = 6
+DOCUMENT_MONTHS = 3
+FILLER_PREFIX = "CP-"
+
+#: Filler counterparties on top of the four demo customers.
+SCALES = {"small": 40, "large": 9996}
+
+ZONE_SHARES = {1: (("total", 100),), 2: (("day", 70), ("night", 30)),
+               3: (("peak", 30), ("half_peak", 45), ("night", 25))}  # fmt: skip
+TARIFF_RUB_PER_KWH = {"ul": 980, "ip": 920, "fl": 655}  # kopecks
+
+
+def _money(kopecks: int) -> str:
+    sign = "-" if kopecks < 0 else ""
+    kopecks = abs(kopecks)
+    return f"{sign}{kopecks // 100}.{kopecks % 100:02d}"
+
+
+def _value(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _month_start(day: dt.date, months_back: int) -> dt.date:
+    index = day.year * 12 + (day.month - 1) - months_back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class MeterSpec:
+    id: int
+    billing_id: str
+    zones: int
+    digits: int
+    monthly_units: int  # in hundredths of a meter unit
+    start: int
+    source_auto: bool
+    kind: str
+
+
+@dataclass
+class ContractSpec:
+    id: int
+    number: str
+    kind: str  # counterparty kind, for tariffs and documents
+    monthly_kwh: int = 0
+
+
+@dataclass
+class Builder:
+    """Collects table rows with explicit primary keys."""
+
+    today: dt.date
+    now: str
+    ids: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
+    meters: list[MeterSpec] = field(default_factory=list)
+    contracts: list[ContractSpec] = field(default_factory=list)
+
+    def take_id(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    # --- one counterparty with everything under it -------------------------------------------
+    def counterparty(
+        self,
+        *,
+        rng: random.Random,
+        billing_id: str,
+        kind: str,
+        index: int,
+        contract_prefix: str,
+        contracts: int,
+        points_per_contract: list[int],
+        name: tuple[str, str] | None = None,
+    ) -> int:
+        region, city = rng.choice(names.CITIES)
+        address = f"{region}, {city}, {rng.choice(names.STREETS)}, д. {rng.randint(1, 120)}"
+        ids = self._identifiers(kind, index)
+        full, short = name or self._name(rng, kind)
+        bank = rng.choice(names.BANKS)
+        cp_id = self.take_id("counterparty")
+        self.rows["counterparty"].append(
+            (cp_id, billing_id, self.now, kind, full, short, ids["inn"], ids["kpp"], ids["ogrn"],
+             ids["ogrnip"], ids["snils"], address, address, bank[0], bank[1],
+             f"40702810{index:012d}", bank[2])
+        )  # fmt: skip
+        for j in range(1, contracts + 1):
+            self._contract(rng, cp_id, billing_id, kind, index, j, contract_prefix,
+                           contracts, points_per_contract[j - 1], city, region)  # fmt: skip
+        return cp_id
+
+    def _name(self, rng: random.Random, kind: str) -> tuple[str, str]:
+        if kind == "ul":
+            word = rng.choice(names.COMPANY_WORDS) + rng.choice(names.COMPANY_SUFFIXES)
+            form = rng.choice(names.COMPANY_FORMS)
+            full = {
+                "ООО": "Общество с ограниченной ответственностью",
+                "АО": "Акционерное общество",
+                "ПАО": "Публичное акционерное общество",
+                "ЗАО": "Закрытое акционерное общество",
+            }[form]
+            return f"{full} «{word}»", f"{form} «{word}»"
+        if rng.random() < 0.5:
+            person = (f"{rng.choice(names.MALE_SURNAMES)} {rng.choice(names.MALE_NAMES)} "
+                      f"{rng.choice(names.PATRONYMICS_MALE)}")  # fmt: skip
+        else:
+            person = (f"{rng.choice(names.MALE_SURNAMES)}а {rng.choice(names.FEMALE_NAMES)} "
+                      f"{rng.choice(names.PATRONYMICS_FEMALE)}")  # fmt: skip
+        if kind == "ip":
+            return f"Индивидуальный предприниматель {person}", f"ИП {person}"
+        return person, person
+
+    @staticmethod
+    def _identifiers(kind: str, index: int) -> dict[str, str]:
+        empty = {"inn": "", "kpp": "", "ogrn": "", "ogrnip": "", "snils": ""}
+        if kind == "ul":
+            return empty | {
+                "inn": validators.make_inn_legal(f"62{index:07d}"),
+                "kpp": "620101001",
+                "ogrn": validators.make_ogrn(f"10262{index:07d}"),
+            }
+        if kind == "ip":
+            return empty | {
+                "inn": validators.make_inn_person(f"62{index:08d}"),
+                "ogrnip": validators.make_ogrnip(f"3046200{index:07d}"),
+            }
+        return empty | {
+            "inn": validators.make_inn_person(f"63{index:08d}"),
+            "snils": validators.make_snils(f"{100_000_000 + index * 7:09d}"),
+        }
+
+    def _contract(self, rng, cp_id, cp_billing, kind, index, j, prefix, total, points, city,
+                  region) -> None:  # fmt: skip
+        number = f"{prefix}{index:05d}{j:02d}"
+        contract_id = self.take_id("contract")
+        status = "active"
+        if j == total and total > 1 and index % 9 == 0:
+            status = "terminated"
+        elif index % 31 == 0:
+            status = "suspended"
+        signed = self.today - dt.timedelta(days=400 + rng.randint(0, 3000))
+        voltage = "NN" if kind == "fl" or rng.random() < 0.7 else rng.choice(("SN2", "SN1"))
+        category = 1 if kind == "fl" else rng.choice((1, 1, 1, 2, 3, 4))
+        power = (15 if kind == "fl" else rng.choice((15, 50, 150, 300, 670, 1200))) * 100
+        valid_to = (
+            self.today - dt.timedelta(days=rng.randint(30, 300)) if status == "terminated" else None
+        )
+        self.rows["contract"].append(
+            (contract_id, f"{cp_billing}-D{j:02d}", self.now, cp_id, number, signed.isoformat(),
+             "supply", status, category, voltage, _money(power), signed.isoformat(),
+             valid_to.isoformat() if valid_to else None, "0.00", None)
+        )  # fmt: skip
+        spec = ContractSpec(id=contract_id, number=number, kind=kind)
+        self.contracts.append(spec)
+        # Contacts as listed in the contract: what registration (A1) checks against.
+        email = f"energo{index:05d}.{j}@example.ru"
+        phone = f"+7912{index:05d}{j:02d}"
+        for ckind, value in (("email", email), ("phone", phone)):
+            self.rows["contact"].append(
+                (f"{cp_billing}-D{j:02d}-{ckind}", self.now, cp_id, contract_id, ckind, value, "")
+            )
+        n_objects = 1 if points < 3 else 2
+        object_ids = []
+        for o in range(n_objects):
+            obj_kind = (
+                "house" if kind == "fl" else rng.choice(("building", "premises", "plant", "site"))
+            )
+            obj_name = rng.choice(names.OBJECT_NAMES[obj_kind])
+            obj_address = f"{region}, {city}, {rng.choice(names.STREETS)}, д. {rng.randint(1, 200)}"
+            obj_id = self.take_id("object")
+            self.rows["object"].append(
+                (obj_id, f"{cp_billing}-D{j:02d}-O{o}", self.now, contract_id, obj_name, obj_kind,
+                 obj_address)
+            )  # fmt: skip
+            object_ids.append((obj_id, obj_name, obj_address))
+        for k in range(1, points + 1):
+            self._point(
+                rng, spec, cp_billing, kind, voltage, j, k, object_ids[k % n_objects], index
+            )
+
+    def _point(self, rng, contract: ContractSpec, cp_billing, kind, voltage, j, k, obj,
+               index) -> None:  # fmt: skip
+        obj_id, obj_name, obj_address = obj
+        point_id = self.take_id("point")
+        code = f"{contract.number}{k:03d}"
+        power = (15 if kind == "fl" else rng.choice((5, 15, 30, 60, 100, 250))) * 100
+        self.rows["point"].append(
+            (point_id, f"{cp_billing}-D{j:02d}-P{k:03d}", self.now, contract.id, obj_id, code,
+             f"{obj_name}, ввод {k}", obj_address, voltage, _money(power))
+        )  # fmt: skip
+        position = index * 13 + j * 7 + k
+        zones = 1 if position % 20 < 14 else (2 if position % 20 < 19 else 3)
+        if kind == "fl":
+            zones = 2 if index % 3 == 0 else zones
+        model, digits, decimals, _ = rng.choice([m for m in names.METER_MODELS if m[3] == zones])
+        ratio = 1
+        if voltage != "NN":
+            ratio = rng.choice((20, 40, 60, 80, 100, 200))
+        elif kind != "fl" and position % 17 == 0:
+            ratio = rng.choice((30, 40, 60))
+        monthly_kwh = {"fl": rng.randint(150, 450), "ip": rng.randint(400, 3000)}.get(
+            kind, rng.randint(1500, 40000)
+        )
+        contract.monthly_kwh += monthly_kwh
+        capacity = 10**digits * 100 - 1
+        monthly_units = min(monthly_kwh * 100 // ratio, capacity // (READING_MONTHS + 2))
+        start = rng.randint(0, max(0, capacity - monthly_units * (READING_MONTHS + 1)))
+        installed = self.today - dt.timedelta(days=rng.randint(500, 4000))
+        interval_years = 16 if kind == "fl" else rng.choice((8, 12, 16))
+        verified = installed
+        next_verification = verified.replace(year=verified.year + interval_years, day=1)
+        # Some meters need verification soon or are overdue, so the warnings show.
+        if position % 25 == 0:
+            next_verification = self.today + dt.timedelta(days=position % 80 + 1)
+        elif position % 37 == 0:
+            next_verification = self.today - dt.timedelta(days=position % 200 + 10)
+        if next_verification < verified:
+            verified = next_verification - dt.timedelta(days=365 * 8)
+        automatic = voltage != "NN" and position % 3 == 0
+        meter_id = self.take_id("meter")
+        billing_id = f"{cp_billing}-D{j:02d}-P{k:03d}-M"
+        self.rows["meter"].append(
+            (meter_id, billing_id, self.now, point_id, f"{index:05d}{j:02d}{k:03d}", model, digits,
+             decimals, ratio, zones, installed.isoformat(), None, verified.isoformat(),
+             next_verification.isoformat(), automatic)
+        )  # fmt: skip
+        self.meters.append(MeterSpec(meter_id, billing_id, zones, digits, monthly_units, start,
+                                     automatic, kind))  # fmt: skip
+        if position % 50 == 0:
+            # A meter replaced a year ago stays in the history.
+            old_id = self.take_id("meter")
+            removed = self.today - dt.timedelta(days=365)
+            old_installed = (removed - dt.timedelta(days=3650)).isoformat()
+            self.rows["meter"].append(
+                (old_id, f"{billing_id}-OLD", self.now, point_id, f"5{index:05d}{j:02d}{k:03d}",
+                 model, digits, decimals, ratio, zones, old_installed, removed.isoformat(),
+                 old_installed, (removed + dt.timedelta(days=365 * 6)).isoformat(), False)
+            )  # fmt: skip
+
+    # --- time series, streamed ----------------------------------------------------------------
+    def readings(self) -> Iterator[tuple]:
+        months = [
+            _month_start(self.today, back).replace(day=25) for back in range(READING_MONTHS, 0, -1)
+        ]
+        for m in self.meters:
+            rng = random.Random(m.id)
+            shares = ZONE_SHARES[m.zones]
+            values = {zone: m.start * share // 100 for zone, share in shares}
+            for n, day in enumerate(months):
+                last = n == len(months) - 1
+                if m.source_auto:
+                    source, status = "askue", "taken"
+                elif last:
+                    source, status = "customer", "accepted"
+                else:
+                    roll = rng.random()
+                    source = (
+                        "customer" if roll < 0.7 else ("billing" if roll < 0.9 else "inspector")
+                    )
+                    status = "taken"
+                for zone, share in shares:
+                    values[zone] += m.monthly_units * share // 100 * rng.randint(80, 120) // 100
+                    billing_id = (
+                        None if status == "accepted" else f"{m.billing_id}-{day:%Y%m}-{zone}"
+                    )
+                    yield (billing_id, m.id, zone, _value(values[zone]), day.isoformat(), source,
+                           status, None, self.now)  # fmt: skip
+
+    def charges(self) -> Iterator[tuple]:
+        for c in self.contracts:
+            rng = random.Random(c.id)
+            for back in range(CHARGE_MONTHS, 0, -1):
+                period = _month_start(self.today, back)
+                kwh = c.monthly_kwh * rng.randint(85, 115) // 100
+                amount = kwh * TARIFF_RUB_PER_KWH[c.kind]
+                yield (f"CH-{c.number}-{period:%Y%m}", self.now, c.id, period.isoformat(),
+                       f"{kwh}.000", _money(amount))  # fmt: skip
+
+    def payments_and_balances(self) -> tuple[list[tuple], dict[int, int]]:
+        payments, balances = [], {}
+        for c in self.contracts:
+            rng = random.Random(c.id * 3 + 1)
+            balance = 0
+            for back in range(PAYMENT_MONTHS, 0, -1):
+                period = _month_start(self.today, back)
+                charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+                paid = charged if rng.random() < 0.8 else charged * rng.randint(50, 95) // 100
+                balance += paid - charged
+                paid_on = _month_start(self.today, back - 1).replace(day=rng.randint(5, 18))
+                payments.append(
+                    (f"PAY-{c.number}-{period:%Y%m}", self.now, c.id, paid_on.isoformat(),
+                     _money(paid), f"{rng.randint(100, 9999)}",
+                     f"Оплата по договору {c.number} за {period:%m.%Y}")
+                )  # fmt: skip
+            balances[c.id] = balance
+        return payments, balances
+
+    def documents(self) -> Iterator[tuple]:
+        for c in self.contracts:
+            kinds = ("invoice",) if c.kind == "fl" else ("invoice", "upd")
+            for back in range(DOCUMENT_MONTHS, 0, -1):
+                period = _month_start(self.today, back)
+                issued = _month_start(self.today, back - 1).replace(day=3)
+                amount = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+                for kind in kinds:
+                    yield (f"DOC-{kind}-{c.number}-{period:%Y%m}", self.now, c.id, kind,
+                           f"{c.number}/{period:%y%m}", issued.isoformat(), period.isoformat(),
+                           _money(amount), "")  # fmt: skip
+
+
+COLUMNS = {
+    "counterparty": (Counterparty, ("id", "billing_id", "synced_at", "kind", "name", "short_name",
+                     "inn", "kpp", "ogrn", "ogrnip", "snils", "legal_address", "postal_address",
+                     "bank_name", "bank_bik", "bank_account", "bank_corr_account")),
+    "contract": (Contract, ("id", "billing_id", "synced_at", "counterparty_id", "number",
+                 "signed_on", "kind", "status", "price_category", "voltage_level", "max_power_kw",
+                 "valid_from", "valid_to", "balance", "balance_on")),
+    "contact": (Contact, ("billing_id", "synced_at", "counterparty_id", "contract_id", "kind",
+                "value", "person")),
+    "object": (ConsumptionObject, ("id", "billing_id", "synced_at", "contract_id", "name", "kind",
+               "address")),
+    "point": (MeteringPoint, ("id", "billing_id", "synced_at", "contract_id",
+              "consumption_object_id", "code", "name", "address", "voltage_level",
+              "max_power_kw")),
+    "meter": (Meter, ("id", "billing_id", "synced_at", "metering_point_id", "serial_number",
+              "model", "digit_capacity", "decimal_places", "transformation_ratio", "tariff_zones",
+              "installed_on", "removed_on", "verified_on", "next_verification_on",
+              "is_automatic")),
+}  # fmt: skip
+READING_COLUMNS = ("billing_id", "meter_id", "zone", "value", "read_on", "source", "status",
+                   "submitted_by_id", "created_at")  # fmt: skip
+CHARGE_COLUMNS = ("billing_id", "synced_at", "contract_id", "period", "kwh", "amount")
+PAYMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "paid_on", "amount",
+                   "document_number", "purpose")  # fmt: skip
+DOCUMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "kind", "number", "issued_on",
+                    "period", "amount", "file")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    username: str
+    billing_id: str
+    kind: str
+    index: int
+    contracts: int
+    points: int
+    name: tuple[str, str]
+    first_name: str
+    last_name: str
+    email: str
+
+
+DEMO_CUSTOMERS = (
+    DemoCustomer("ul_demo", "DEMO-UL", "ul", 90001, 3, 10,
+                 ("Общество с ограниченной ответственностью «Окский хлебокомбинат»",
+                  "ООО «Окский хлебокомбинат»"), "Ольга", "Морозова", "ul_demo@example.ru"),
+    DemoCustomer("ip_demo", "DEMO-IP", "ip", 90002, 1, 2,
+                 ("Индивидуальный предприниматель Соколова Анна Викторовна",
+                  "ИП Соколова Анна Викторовна"), "Анна", "Соколова", "ip_demo@example.ru"),
+    DemoCustomer("fl_demo", "DEMO-FL", "fl", 90003, 1, 1,
+                 ("Петров Сергей Николаевич", "Петров Сергей Николаевич"), "Сергей", "Петров",
+                 "fl_demo@example.ru"),
+    DemoCustomer("big_demo", "DEMO-BIG", "ul", 90004, 300, 10,
+                 ("Акционерное общество «Промтехкомплекс»", "АО «Промтехкомплекс»"), "Игорь",
+                 "Лебедев", "big_demo@example.ru"),
+)  # fmt: skip
+
+
+def _filler_plan(index: int) -> tuple[str, int, list[int]]:
+    kind = "ul" if index % 10 < 6 else ("ip" if index % 10 < 8 else "fl")
+    contracts = 1 + (index * 7) % 5
+    points = [1 + ((index * 13 + j * 7) % 6) for j in range(1, contracts + 1)]
+    return kind, contracts, points
+
+
+def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[str, int]:
+    """Loads the demo data for a scale; returns how many rows of each kind were added."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        roles_ensure()
+        builder = Builder(today=today, now=timezone.now().isoformat())
+        for key, (model, _) in COLUMNS.items():
+            builder.ids[key] = next_id(model)
+        existing = set(
+            Counterparty.objects.filter(billing_id__startswith=("DEMO-")).values_list(
+                "billing_id", flat=True
+            )
+        )
+        new_demo = [c for c in DEMO_CUSTOMERS if c.billing_id not in existing]
+        for c in new_demo:
+            builder.counterparty(
+                rng=random.Random(c.index), billing_id=c.billing_id, kind=c.kind, index=c.index,
+                contract_prefix="7", contracts=c.contracts,
+                points_per_contract=[c.points] * c.contracts, name=c.name,
+            )  # fmt: skip
+        have_fillers = set(
+            Counterparty.objects.filter(billing_id__startswith=FILLER_PREFIX).values_list(
+                "billing_id", flat=True
+            )
+        )
+        for index in range(1, SCALES[scale] + 1):
+            billing_id = f"{FILLER_PREFIX}{index:06d}"
+            if billing_id in have_fillers:
+                continue
+            kind, contracts, points = _filler_plan(index)
+            builder.counterparty(
+                rng=random.Random(index), billing_id=billing_id, kind=kind, index=index,
+                contract_prefix="6", contracts=contracts, points_per_contract=points,
+            )  # fmt: skip
+        counts = _load(builder, stream)
+        _users(new_demo)
+    return counts
+
+
+def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, (model, columns) in COLUMNS.items():
+        rows = builder.rows[key]
+        counts[key] = _insert(model, columns, rows, len(rows), key, stream)
+    payments, balances = builder.payments_and_balances()
+    reading_total = sum(len(ZONE_SHARES[m.zones]) * READING_MONTHS for m in builder.meters)
+    counts["reading"] = _insert(
+        Reading, READING_COLUMNS, builder.readings(), reading_total, "reading", stream
+    )
+    counts["charge"] = _insert(
+        Charge, CHARGE_COLUMNS, builder.charges(), len(builder.contracts) * CHARGE_MONTHS,
+        "charge", stream,
+    )  # fmt: skip
+    counts["payment"] = _insert(
+        Payment, PAYMENT_COLUMNS, payments, len(payments), "payment", stream
+    )
+    doc_total = sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in builder.contracts)
+    counts["document"] = _insert(
+        Document, DOCUMENT_COLUMNS, builder.documents(), doc_total, "document", stream
+    )
+    balance_on = builder.today.replace(day=1)
+    by_balance: dict[int, list[int]] = defaultdict(list)
+    for contract_id, balance in balances.items():
+        by_balance[balance].append(contract_id)
+    for balance, contract_ids in by_balance.items():
+        for start in range(0, len(contract_ids), 5000):
+            Contract.objects.filter(pk__in=contract_ids[start : start + 5000]).update(
+                balance=_money(balance), balance_on=balance_on
+            )
+    reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
+    return counts
+
+
+def _insert(model, columns, rows, total: int, label: str, stream: TextIO) -> int:
+    if total == 0:
+        return 0
+    progress = Progress(label, total, stream=stream)
+    count = insert_rows(model, columns, rows, on_batch=progress.advance)
+    progress.close()
+    return count
+
+
+def _users(new_demo: list[DemoCustomer]) -> None:
+    user_model = get_user_model()
+    for c in DEMO_CUSTOMERS:
+        user, created = user_model.objects.get_or_create(
+            username=c.username,
+            defaults={"first_name": c.first_name, "last_name": c.last_name, "email": c.email},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        counterparty = Counterparty.objects.get(billing_id=c.billing_id)
+        AccessGrant.objects.get_or_create(user=user, counterparty=counterparty)
+    operator, created = user_model.objects.get_or_create(
+        username="operator",
+        defaults={"first_name": "Мария", "last_name": "Оператова", "is_staff": True,
+                  "email": "operator@example.ru"},
+    )  # fmt: skip
+    if created:
+        operator.set_password(DEMO_PASSWORD)
+        operator.save(update_fields=["password"])
+    operator.groups.add(Group.objects.get(name=OPERATORS_GROUP))
+    if not user_model.objects.filter(username="admin").exists():
+        user_model.objects.create_superuser(
+            "admin", "admin@example.ru", DEMO_PASSWORD, first_name="Админ", last_name="Системный"
+        )

@@ -1,0 +1,265 @@
+"""The customer's read side (C1–C6). Thin views: selectors read, templates render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lkk.core.lists import SearchSortListView
+from lkk.customers import selectors
+from lkk.customers.access import get_object_for_user
+from lkk.customers.models import (
+    ConsumptionObject,
+    Contract,
+    Counterparty,
+    Meter,
+    MeteringPoint,
+)
+from lkk.readings.models import Reading
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """«Главная»: the active contracts on the left, the chosen contract's card on the right."""
+    contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        contracts = contracts.filter(number__lower__contains=query.lower())
+    page = Paginator(contracts, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    selected = None
+    if request.GET.get("contract", "").isdigit():
+        selected = get_object_for_user(
+            Contract.objects.select_related("counterparty"),
+            request.user,
+            pk=int(request.GET["contract"]),
+        )
+    elif page.object_list:
+        selected = page.object_list[0]
+    context: dict[str, object] = {"page_obj": page, "q": query, "selected": selected}
+    if selected is not None:
+        context["summary"] = selectors.contract_summary(contract=selected)
+        context["last_readings"] = selectors.last_readings_for_contract(contract=selected)
+    return render(request, "customers/home.html", context)
+
+
+class CounterpartyList(SearchSortListView):
+    template_name = "customers/counterparty_list.html"
+    search_fields = ("short_name", "name", "inn")
+    sort_fields = {"name": "short_name", "inn": "inn", "kind": "kind"}
+    default_sort = "name"
+    columns = (("name", _("Наименование")), ("kind", _("Правовая форма")), ("inn", _("ИНН")))
+
+    def get_base_queryset(self) -> QuerySet:
+        return selectors.counterparties_for_user(user=self.request.user).annotate(
+            contract_count=Count("contracts")
+        )
+
+
+@login_required
+def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpResponse:
+    counterparty = get_object_for_user(Counterparty, request.user, pk=counterparty_id)
+    contacts = counterparty.contacts.select_related("contract").order_by("kind", "value")
+    contracts = Contract.objects.visible_to(request.user).filter(counterparty=counterparty)
+    return render(
+        request,
+        "customers/counterparty_detail.html",
+        {
+            "counterparty": counterparty,
+            "contacts": contacts,
+            "contract_counts": contracts.aggregate(
+                total=Count("pk"), active=Count("pk", filter=Q(status=Contract.Status.ACTIVE))
+            ),
+        },
+    )
+
+
+class ContractList(SearchSortListView):
+    template_name = "customers/contract_list.html"
+    search_fields = ("number", "counterparty__short_name")
+    sort_fields = {
+        "number": "number",
+        "date": "signed_on",
+        "status": "status",
+        "power": "max_power_kw",
+        "balance": "balance",
+    }
+    default_sort = "number"
+    columns = (
+        ("number", _("Номер")),
+        ("date", _("Дата")),
+        ("", _("Вид")),
+        ("status", _("Статус")),
+        ("", _("Ценовая категория")),
+        ("", _("Напряжение")),
+        ("power", _("Макс. мощность, кВт")),
+        ("balance", _("Сальдо, ₽")),
+    )
+
+    def get_base_queryset(self) -> QuerySet:
+        qs = Contract.objects.visible_to(self.request.user).select_related("counterparty")
+        status = self.request.GET.get("status", "")
+        if status in Contract.Status.values:
+            qs = qs.filter(status=status)
+        return qs
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = Contract.Status.choices
+        context["status"] = self.request.GET.get("status", "")
+        return context
+
+
+@login_required
+def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = get_object_for_user(
+        Contract.objects.select_related("counterparty"), request.user, pk=contract_id
+    )
+    objects_supplied = contract.objects_supplied.annotate(point_count=Count("metering_points"))
+    return render(
+        request,
+        "customers/contract_detail.html",
+        {
+            "contract": contract,
+            "summary": selectors.contract_summary(contract=contract),
+            "objects_supplied": objects_supplied.order_by("name")[:50],
+            "charges": contract.charges.order_by("-period")[:12],
+            "payments": contract.payments.order_by("-paid_on")[:12],
+        },
+    )
+
+
+class _ContractFilterMixin:
+    """Narrows a list to one contract (`?contract=ID`) after isolation has been applied."""
+
+    contract_field = "contract_id"
+
+    def filter_contract(self, qs: QuerySet) -> QuerySet:
+        value = self.request.GET.get("contract", "")
+        return qs.filter(**{self.contract_field: int(value)}) if value.isdigit() else qs
+
+
+class ObjectList(_ContractFilterMixin, SearchSortListView):
+    template_name = "customers/object_list.html"
+    search_fields = ("name", "address", "contract__number")
+    sort_fields = {"name": "name", "address": "address", "contract": "contract__number"}
+    default_sort = "name"
+    columns = (
+        ("name", _("Наименование")),
+        ("", _("Вид")),
+        ("address", _("Адрес")),
+        ("contract", _("Договор")),
+    )
+
+    def get_base_queryset(self) -> QuerySet:
+        qs = ConsumptionObject.objects.visible_to(self.request.user).select_related("contract")
+        return self.filter_contract(qs)
+
+
+@login_required
+def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
+    obj = get_object_for_user(
+        ConsumptionObject.objects.select_related("contract"), request.user, pk=object_id
+    )
+    points = obj.metering_points.order_by("code")
+    page = Paginator(points, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "customers/object_detail.html", {"object": obj, "page_obj": page})
+
+
+class PointList(_ContractFilterMixin, SearchSortListView):
+    template_name = "customers/point_list.html"
+    search_fields = ("code", "name", "address", "contract__number")
+    sort_fields = {
+        "code": "code",
+        "name": "name",
+        "address": "address",
+        "contract": "contract__number",
+        "power": "max_power_kw",
+    }
+    default_sort = "code"
+    columns = (
+        ("code", _("Код ТУ")),
+        ("name", _("Наименование")),
+        ("address", _("Адрес")),
+        ("contract", _("Договор")),
+        ("", _("Напряжение")),
+        ("power", _("Макс. мощность, кВт")),
+    )
+
+    def get_base_queryset(self) -> QuerySet:
+        return self.filter_contract(selectors.points_for_user(user=self.request.user))
+
+
+@login_required
+def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
+    point = get_object_for_user(
+        MeteringPoint.objects.select_related("contract", "consumption_object"),
+        request.user,
+        pk=point_id,
+    )
+    meters = point.meters.order_by("-installed_on")
+    return render(
+        request,
+        "customers/point_detail.html",
+        {"point": point, "meters": meters, "today": _today()},
+    )
+
+
+class MeterList(_ContractFilterMixin, SearchSortListView):
+    template_name = "customers/meter_list.html"
+    contract_field = "metering_point__contract_id"
+    search_fields = ("serial_number", "model", "metering_point__code", "metering_point__address")
+    sort_fields = {
+        "serial": "serial_number",
+        "model": "model",
+        "point": "metering_point__code",
+        "verification": "next_verification_on",
+    }
+    default_sort = "serial"
+    columns = (
+        ("serial", _("Заводской номер")),
+        ("model", _("Тип")),
+        ("point", _("Точка учёта")),
+        ("", _("Тарифность")),
+        ("", _("Разрядность")),
+        ("", _("Коэфф. трансформации")),
+        ("verification", _("Следующая поверка")),
+    )
+
+    def get_base_queryset(self) -> QuerySet:
+        qs = selectors.meters_for_user(user=self.request.user)
+        if self.request.GET.get("verification") == "due":
+            horizon = _today() + dt.timedelta(days=settings.LKK_VERIFICATION_WARNING_DAYS)
+            qs = qs.filter(next_verification_on__lte=horizon, removed_on__isnull=True)
+        return self.filter_contract(qs)
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = _today()
+        context["verification"] = self.request.GET.get("verification", "")
+        return context
+
+
+@login_required
+def meter_detail(request: HttpRequest, meter_id: int) -> HttpResponse:
+    meter = get_object_for_user(
+        Meter.objects.select_related("metering_point__contract"), request.user, pk=meter_id
+    )
+    readings = Reading.objects.filter(meter=meter).order_by("-read_on", "zone")
+    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/meter_detail.html",
+        {"meter": meter, "page_obj": page, "today": _today()},
+    )
