@@ -1,0 +1,70 @@
+"""Shared fixtures: customer A, customer B (an outsider to A), an operator and an admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from lkk.customers.models import AccessGrant, Contract, Counterparty
+from lkk.customers.tests import factories
+
+
+@dataclass
+class Customer:
+    user: object
+    counterparty: Counterparty
+    contract: Contract
+    meter: object
+
+
+def _customer(username: str, name: str) -> Customer:
+    user = factories.UserFactory(username=username)
+    meter = factories.MeterFactory(
+        metering_point__consumption_object__contract__counterparty__short_name=name
+    )
+    contract = meter.metering_point.contract
+    factories.ReadingFactory(meter=meter)
+    AccessGrant.objects.create(user=user, counterparty=contract.counterparty)
+    return Customer(user=user, counterparty=contract.counterparty, contract=contract, meter=meter)
+
+
+@pytest.fixture
+def customer_a(db) -> Customer:
+    return _customer("customer_a", "ООО «Альфа»")
+
+
+@pytest.fixture
+def customer_b(db) -> Customer:
+    return _customer("customer_b", "ООО «Бета»")
+
+
+@pytest.fixture
+def operator(db):
+    from lkk.accounts.services import roles_ensure
+
+    user = factories.UserFactory(username="operator1", is_staff=True)
+    user.groups.add(roles_ensure())
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="admin1", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings) -> None:
+    """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_manifest(django_db_blocker) -> None:
+    """Pages render with the production static storage, which needs collectstatic's manifest."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        with django_db_blocker.unblock():
+            call_command("collectstatic", interactive=False, verbosity=0)

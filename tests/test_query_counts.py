@@ -1,0 +1,96 @@
+"""Every list page and «Главная» cost the same number of queries for 1 contract and for 300.
+
+The expected counts are kept here as data (as netbox does): a change that adds a query per
+row fails the equality check, and one that adds a fixed query must update the table on purpose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lkk.customers.demo.seed import load_counterparty
+from lkk.customers.models import AccessGrant, Contract, Meter, MeteringPoint
+from lkk.customers.tests.factories import UserFactory
+
+#: page → (query string, expected queries): session, user and the page's own queries.
+PAGES: dict[str, tuple[dict[str, str], int]] = {
+    "customers:home": ({}, 8),
+    "customers:counterparty_list": ({}, 5),
+    "customers:contract_list": ({}, 5),
+    "customers:object_list": ({}, 5),
+    "customers:point_list": ({}, 5),
+    "customers:meter_list": ({}, 5),
+}
+SEARCHED = {
+    "customers:contract_list": {"q": "8", "sort": "-date"},
+    "customers:point_list": {"q": "ввод", "sort": "-power"},
+    "customers:meter_list": {"q": "0", "sort": "verification", "verification": "due"},
+    "customers:object_list": {"q": "г.", "sort": "contract"},
+    "customers:home": {"q": "8", "page": "2"},
+}
+DETAIL = {
+    "customers:contract_detail": ("contract_id", 8),
+    "customers:object_detail": ("object_id", 6),
+    "customers:point_detail": ("point_id", 5),
+    "customers:meter_detail": ("meter_id", 6),
+    "customers:counterparty_detail": ("counterparty_id", 6),
+}
+
+
+def _user_with(contracts: int, index: int, username: str):
+    counterparty = load_counterparty(
+        billing_id=f"QC-{index}", index=index, contracts=contracts, points=2
+    )
+    user = UserFactory(username=username)
+    AccessGrant.objects.create(user=user, counterparty=counterparty)
+    return user, counterparty
+
+
+@pytest.fixture
+def small_and_big(db):
+    small = _user_with(1, 70001, "one_contract")
+    big = _user_with(300, 70002, "three_hundred")
+    assert Contract.objects.filter(counterparty=big[1]).count() == 300
+    return small, big
+
+
+def _count(client, user, url: str, params: dict[str, str]) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_list_page_query_count_is_fixed(client, small_and_big, name):
+    (small_user, _), (big_user, _) = small_and_big
+    params, expected = PAGES[name]
+    url = reverse(name)
+    assert _count(client, small_user, url, params) == expected
+    assert _count(client, big_user, url, params) == expected
+    if name in SEARCHED:
+        assert _count(client, big_user, url, SEARCHED[name]) == expected
+
+
+def _first_of(counterparty, param: str) -> int:
+    points = MeteringPoint.objects.filter(contract__counterparty=counterparty).order_by("pk")
+    return {
+        "contract_id": lambda: Contract.objects.filter(counterparty=counterparty).first().pk,
+        "object_id": lambda: points.first().consumption_object_id,
+        "point_id": lambda: points.first().pk,
+        "meter_id": lambda: Meter.objects.filter(metering_point=points.first()).first().pk,
+        "counterparty_id": lambda: counterparty.pk,
+    }[param]()
+
+
+@pytest.mark.parametrize("name", sorted(DETAIL))
+def test_detail_page_query_count_is_fixed(client, small_and_big, name):
+    (small_user, small_cp), (big_user, big_cp) = small_and_big
+    param, expected = DETAIL[name]
+    for user, counterparty in ((small_user, small_cp), (big_user, big_cp)):
+        url = reverse(name, kwargs={param: _first_of(counterparty, param)})
+        assert _count(client, user, url, {}) == expected, url
