@@ -62,9 +62,15 @@ def _fast_hasher(settings) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def _static_manifest(django_db_blocker) -> None:
     """Pages render with the production static storage, which needs collectstatic's manifest."""
+    import fcntl
+
     from django.conf import settings
     from django.core.management import call_command
 
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        with django_db_blocker.unblock():
-            call_command("collectstatic", interactive=False, verbosity=0)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers share STATIC_ROOT: one collects while the others wait.
+    with open(settings.STATIC_ROOT / ".collect.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+            with django_db_blocker.unblock():
+                call_command("collectstatic", interactive=False, verbosity=0)

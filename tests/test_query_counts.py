@@ -15,14 +15,14 @@ from lkk.customers.demo.seed import load_counterparty
 from lkk.customers.models import AccessGrant, Contract, Meter, MeteringPoint
 from lkk.customers.tests.factories import UserFactory
 
-#: page → (query string, expected queries): session, user and the page's own queries.
+#: page → (query string, expected queries): session, user, grants and the page's own queries.
 PAGES: dict[str, tuple[dict[str, str], int]] = {
-    "customers:home": ({}, 8),
-    "customers:counterparty_list": ({}, 5),
-    "customers:contract_list": ({}, 5),
-    "customers:object_list": ({}, 5),
-    "customers:point_list": ({}, 5),
-    "customers:meter_list": ({}, 5),
+    "customers:home": ({}, 9),
+    "customers:counterparty_list": ({}, 6),
+    "customers:contract_list": ({}, 6),
+    "customers:object_list": ({}, 6),
+    "customers:point_list": ({}, 6),
+    "customers:meter_list": ({}, 6),
 }
 SEARCHED = {
     "customers:contract_list": {"q": "8", "sort": "-date"},
@@ -32,11 +32,11 @@ SEARCHED = {
     "customers:home": {"q": "8", "page": "2"},
 }
 DETAIL = {
-    "customers:contract_detail": ("contract_id", 8),
-    "customers:object_detail": ("object_id", 6),
-    "customers:point_detail": ("point_id", 5),
-    "customers:meter_detail": ("meter_id", 6),
-    "customers:counterparty_detail": ("counterparty_id", 6),
+    "customers:contract_detail": ("contract_id", 9),
+    "customers:object_detail": ("object_id", 7),
+    "customers:point_detail": ("point_id", 6),
+    "customers:meter_detail": ("meter_id", 7),
+    "customers:counterparty_detail": ("counterparty_id", 7),
 }
 
 

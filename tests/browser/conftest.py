@@ -1,0 +1,129 @@
+"""Browser tests: headless Debian Chromium driven by Playwright against pytest-django's live server.
+
+Playwright never downloads a browser here: it drives /usr/bin/chromium (Debian's package).
+Every test gets a fresh browser context (cookies, storage) and a live server with a fresh
+transactional database; demo data is loaded per test by the `demo` fixture.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import polib
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+DESKTOP = {"width": 1280, "height": 800}
+HERE = Path(__file__).resolve().parent
+PO_FILE = HERE.parents[1] / "lkk" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the session; each test opens its own context."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium "
+            "(apt-get install chromium, or `make system-packages`); Playwright must not "
+            "download its own browser.",
+            pytrace=False,
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    # Playwright's sync API keeps an asyncio event loop running in this thread from start() to
+    # stop(), and Django refuses ORM calls while a loop runs (SynchronousOnlyOperation). The
+    # ORM is still used synchronously here (fixtures, the live server's database flush), so
+    # the check is switched off for as long as Playwright runs, and restored afterwards.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=TIMEOUT_MS)
+    try:
+        with sync_playwright() as playwright:
+            # launch() gives Chromium a fresh temporary --user-data-dir of its own (and removes
+            # it on close); passing one in the args is refused by Playwright.
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    """The page's viewport; a test overrides it with `@pytest.mark.parametrize("viewport", ...)`."""
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser, live_server, viewport, request, tmp_path_factory) -> Iterator[object]:
+    """A page in a new browser context whose relative URLs go to the live server."""
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="ru-RU")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    if request.node.stash.get(_CALL_FAILED, False):
+        shot = tmp_path_factory.mktemp("screenshots") / f"{request.node.name}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failed page: {shot} ({page.url})")
+        except Exception as exc:  # noqa: BLE001 — a screenshot must not hide the failure
+            print(f"no screenshot: {exc}")
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db) -> None:
+    """The `small` demo data (ul_demo, ip_demo, fl_demo, big_demo, operator, admin)."""
+    from lkk.customers.demo.seed import seed
+
+    seed(scale="small", stream=io.StringIO())
+
+
+@pytest.fixture
+def english_catalog(settings, tmp_path) -> polib.POFile:
+    """The English catalog as the .po file has it, compiled for this test's live server.
+
+    The .mo files are build output (`make messages`, git-ignored); compiling the current .po
+    into a temporary LOCALE_PATHS keeps the test independent of a stale or missing build.
+    """
+    catalog = polib.pofile(str(PO_FILE))
+    target = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    catalog.save_as_mofile(str(target / "django.mo"))
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    return catalog

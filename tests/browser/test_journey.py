@@ -1,0 +1,255 @@
+"""What a customer sees in a real browser: the journeys through the portal end to end."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lkk.core.demo import DEMO_PASSWORD
+
+LOGIN_PATH = "/accounts/login/"
+MENU = ("Контрагент", "Договоры", "Объекты потребления", "Точки учёта", "Приборы учёта")
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(LOGIN_PATH)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в личный кабинет")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.get_by_label("Запомнить меня").check()
+    page.get_by_role("button", name="Войти", exact=True).click()
+
+
+def menu(page: Page):
+    """The top menu, in whatever language the page speaks."""
+    return page.locator("header").get_by_role("navigation")
+
+
+def path_of(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def query_of(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def rows(page: Page):
+    return page.locator("main table tbody tr")
+
+
+def test_big_customer_journey(demo, page: Page, english_catalog) -> None:
+    from lkk.customers.models import Contract, MeteringPoint
+
+    points = MeteringPoint.objects.filter(contract__counterparty__billing_id="DEMO-BIG")
+    point_total = points.count()
+    pages_of_points = -(-point_total // 25)
+    last_code = points.order_by("-code").values_list("code", flat=True).first()
+    # A point far from the first page, so that only the search can bring it up.
+    wanted_code = points.order_by("code").values_list("code", flat=True)[point_total // 2]
+    contract = Contract.objects.get(number="790004123")
+    english_points = english_catalog.find("Точки учёта")
+
+    log_in(page, "big_demo")
+
+    # «Главная»: the active contracts on the left, who is logged in top left.
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    expect(page.get_by_role("heading", name="Действующие договоры")).to_be_visible()
+    contracts = page.locator("[data-testid=contracts]")
+    expect(contracts.get_by_role("link")).to_have_count(25)
+    expect(contracts.get_by_role("link").first).to_contain_text("Договор № 790004001")
+    expect(page.get_by_text("Страница 1 из 12")).to_be_visible()
+    who = page.locator("[data-testid=who]")
+    expect(who).to_contain_text("АО «Промтехкомплекс»")
+    expect(who).to_contain_text("Юридическое лицо")
+    expect(who.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(page.get_by_role("heading", name="Договор № 790004001 от")).to_be_visible()
+
+    # Every section of the menu, opened the way a person does: by clicking.
+    for title in MENU:
+        menu(page).get_by_role("link", name=title, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        expect(menu(page).get_by_role("link", name=title, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+
+    # «Точки учёта»: the next page, a sort, a search.
+    menu(page).get_by_role("link", name="Точки учёта", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Точки учёта")
+    expect(rows(page)).to_have_count(25)
+    first_on_page_1 = rows(page).first.locator("td").first.inner_text()
+    page.get_by_role("link", name="Вперёд").first.click()
+    expect(page.get_by_text(f"Страница 2 из {pages_of_points}")).to_be_visible()
+    assert query_of(page)["page"] == ["2"]
+    expect(rows(page)).to_have_count(25)
+    expect(rows(page).first.locator("td").first).not_to_have_text(first_on_page_1)
+    expect(page.get_by_role("link", name="Назад")).to_be_visible()
+
+    code_header = page.get_by_role("columnheader", name="Код ТУ")
+    expect(code_header).to_have_attribute("aria-sort", "ascending")
+    code_header.get_by_role("link").click()
+    expect(code_header).to_have_attribute("aria-sort", "descending")
+    assert query_of(page)["sort"] == ["-code"]
+    assert "page" not in query_of(page)
+    expect(rows(page).first.locator("td").first).to_have_text(last_code)
+    expect(page.get_by_text(f"Страница 1 из {pages_of_points}")).to_be_visible()
+
+    search = page.locator("main input[name=q]")
+    search.fill(wanted_code)
+    page.get_by_role("button", name="Найти").click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first.locator("td").first).to_have_text(wanted_code)
+    expect(page.get_by_text("Найдена 1 запись")).to_be_visible()
+    expect(search).to_have_value(wanted_code)
+
+    # «Договоры»: find a contract by its number and open it.
+    menu(page).get_by_role("link", name="Договоры", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Договоры")
+    page.locator("main input[name=q]").fill(contract.number)
+    page.get_by_role("button", name="Найти").click()
+    expect(rows(page)).to_have_count(1)
+    page.get_by_role("link", name=contract.number, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Договор № {contract.number} от {contract.signed_on:%d.%m.%Y}"
+    )
+    expect(page.get_by_role("link", name="АО «Промтехкомплекс»")).to_be_visible()
+
+    # English and back.
+    page.get_by_role("button", name="EN", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
+    expect(menu(page).get_by_text("Точки учёта", exact=True)).to_have_count(0)
+    assert english_points is not None and english_points.msgstr, (
+        "lkk/locale/en/LC_MESSAGES/django.po has no English for «Точки учёта»"
+    )
+    expect(menu(page).get_by_role("link", name=english_points.msgstr, exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="RU", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(menu(page).get_by_role("link", name="Точки учёта", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Договор № {contract.number}")
+
+    # «Выйти»: back to the login page, and the portal is closed again.
+    page.locator("[data-testid=who]").get_by_role("button", name="Выйти").click()
+    expect(page).to_have_url(re.compile(rf"{LOGIN_PATH}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в личный кабинет")
+    expect(page.locator("[data-testid=who]")).to_have_count(0)
+    page.goto("/")
+    assert path_of(page) == LOGIN_PATH
+    expect(page.get_by_role("button", name="Войти", exact=True)).to_be_visible()
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{path_of(page)} scrolls sideways: {scroll_width}px > {width}px"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}], ids=["phone"])
+def test_phone_layout(demo, page: Page) -> None:
+    log_in(page, "fl_demo")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    expect(page.locator("[data-testid=who]")).to_contain_text("Петров Сергей Николаевич")
+    expect(page.locator("[data-testid=who]")).to_contain_text("Физическое лицо")
+    no_horizontal_scroll(page)
+
+    # The menu is folded behind the toggler.
+    meters_link = menu(page).get_by_role("link", name="Приборы учёта", exact=True)
+    expect(meters_link).to_be_hidden()
+    toggler = page.get_by_role("button", name="Меню")
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(meters_link).to_be_visible()
+    no_horizontal_scroll(page)
+    meters_link.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Приборы учёта")
+    expect(meters_link).to_be_hidden()  # the menu is folded again on the new page
+    table = page.locator("main .table-responsive table")
+    expect(table).to_be_visible()
+    expect(rows(page)).to_have_count(1)
+    no_horizontal_scroll(page)
+
+    # The table scrolls inside its own container, and every column can be brought into view.
+    scroller = page.locator("main .table-responsive")
+    assert scroller.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    box = scroller.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    last_header = page.get_by_role("columnheader", name="Следующая поверка")
+    last_header.scroll_into_view_if_needed()
+    expect(last_header).to_be_in_viewport()
+    no_horizontal_scroll(page)
+    serial = rows(page).first.get_by_role("link").first
+    serial.scroll_into_view_if_needed()
+    serial.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Прибор учёта")
+    no_horizontal_scroll(page)
+
+
+def test_no_inline_scripts_and_assets_local(demo, page: Page, live_server) -> None:
+    server = urlsplit(live_server.url)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    def check(response) -> None:
+        assert response is not None and response.ok, response
+        csp = response.headers.get("content-security-policy", "")
+        directives = dict(
+            (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip()
+        )
+        assert "'self'" in directives.get("script-src", "").split(), csp
+        assert "unsafe-inline" not in csp, csp
+        assert "unsafe-eval" not in csp, csp
+        scripts = page.locator("script")
+        assert scripts.count() > 0
+        for src in scripts.evaluate_all("els => els.map(e => e.getAttribute('src'))"):
+            assert src and src.startswith("/static/"), f"inline or foreign script: {src!r}"
+        for attrs in page.locator("[onclick], [onload], [onsubmit], [onchange]").all():
+            raise AssertionError(f"inline handler: {attrs.evaluate('e => e.outerHTML')}")
+        sheets = page.locator("link[rel=stylesheet]").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert sheets
+        for href in sheets:
+            assert href.startswith("/static/"), f"foreign stylesheet: {href!r}"
+        assert page.locator("style").count() == 0, "inline <style>"
+
+    check(page.goto(LOGIN_PATH))
+    page.locator("#id_username").fill("ul_demo")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Войти", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    check(navigation.value)
+    check(page.goto("/"))
+    page.wait_for_load_state("networkidle")
+
+    assert any("/static/" in url for url in requested)
+    foreign = [
+        url
+        for url in requested
+        if not url.startswith("data:") and urlsplit(url).netloc != server.netloc
+    ]
+    assert foreign == [], f"requests that leave {server.netloc}: {foreign}"
+
+
+def test_wrong_password_message(transactional_db, page: Page) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("ivanov", "ivanov@example.ru", "correct-horse-42")
+    page.goto(LOGIN_PATH)
+    page.locator("#id_username").fill("ivanov")
+    page.locator("#id_password").fill("wrong-horse-42")
+    page.get_by_role("button", name="Войти", exact=True).click()
+
+    expect(page.get_by_role("alert")).to_have_text("Неверный логин или пароль.")
+    assert path_of(page) == LOGIN_PATH
+    expect(page.get_by_role("heading", level=1)).to_have_text("Вход в личный кабинет")
+    expect(page.locator("#id_username")).to_have_value("ivanov")
+    expect(page.locator("#id_password")).to_have_value("")
+    expect(page.locator("[data-testid=who]")).to_have_count(0)
