@@ -59,3 +59,12 @@ def reset_sequences(*model_list: type[models.Model]) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def analyze(*model_list: type[models.Model]) -> None:
+    """Fresh statistics after a bulk load, so the planner does not guess from empty tables."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -24,6 +24,12 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     def get_paginate_by(self, queryset: QuerySet) -> int:
         return settings.LKK_PAGE_SIZE
 
+    def paginate_queryset(self, queryset: QuerySet, page_size: int):
+        """A page number past the end shows the last page instead of a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_base_queryset(self) -> QuerySet:
         raise NotImplementedError
 

@@ -1,7 +1,9 @@
 """Customer isolation: the one place that decides which rows a user may see.
 
 Every model that holds customer data declares how it reaches a contract (`CONTRACT_PATH`) or is
-the counterparty itself (`COUNTERPARTY_PATH`), and uses `VisibleQuerySet`. Views load objects only
+the counterparty itself (`COUNTERPARTY_PATH`), and uses `VisibleQuerySet`. Large tables also keep
+their counterparty in a column of their own (`COUNTERPARTY_SCOPE_PATH`), so that a customer's rows
+are found through one index instead of a join. Views load objects only
 through `visible_to(user)` or `get_object_for_user`, never by filtering on a customer by hand.
 """
 
@@ -33,11 +35,10 @@ class AccessScope:
     whole_counterparty_ids: tuple[int, ...]  # ... of which all contracts are granted
     contract_ids: tuple[int, ...]  # contracts granted one by one
 
-    def contract_condition(self, path: str) -> models.Q:
-        prefix = f"{path}__" if path else ""
+    def contract_condition(self, path: str, counterparty_path: str) -> models.Q:
         condition = models.Q(pk__in=[])  # nothing, unless granted below
         if self.whole_counterparty_ids:
-            condition |= models.Q(**{f"{prefix}counterparty_id__in": self.whole_counterparty_ids})
+            condition |= models.Q(**{f"{counterparty_path}_id__in": self.whole_counterparty_ids})
         if self.contract_ids:
             field = f"{path}_id__in" if path else "pk__in"
             condition |= models.Q(**{field: self.contract_ids})
@@ -83,7 +84,13 @@ class VisibleQuerySet(models.QuerySet):
         if counterparty_path is not None:
             field = f"{counterparty_path}__in" if counterparty_path else "pk__in"
             return self.filter(**{field: scope.counterparty_ids})
-        return self.filter(scope.contract_condition(self.model.CONTRACT_PATH))
+        contract_path: str = self.model.CONTRACT_PATH
+        default = f"{contract_path}__counterparty" if contract_path else "counterparty"
+        return self.filter(
+            scope.contract_condition(
+                contract_path, getattr(self.model, "COUNTERPARTY_SCOPE_PATH", default)
+            )
+        )
 
 
 def get_object_for_user(

@@ -247,7 +247,12 @@ class MeteringPoint(BillingMirror):
     """A point where energy is metered (ТУ); belongs to a contract and an object."""
 
     CONTRACT_PATH = "contract"
+    COUNTERPARTY_SCOPE_PATH = "counterparty"
 
+    # The contract's counterparty, kept here for isolation by index (see access.py).
+    counterparty = models.ForeignKey(
+        Counterparty, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     contract = models.ForeignKey(
         Contract,
         on_delete=models.PROTECT,
@@ -284,9 +289,14 @@ class MeteringPoint(BillingMirror):
                 condition=models.Q(max_power_kw__gte=0), name="point_max_power_non_negative"
             )
         ]
+        indexes = [models.Index(fields=["counterparty", "code"])]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.counterparty_id = self.contract.counterparty_id
+        super().save(*args, **kwargs)
 
 
 class TariffZones(models.IntegerChoices):
@@ -319,7 +329,12 @@ class Meter(BillingMirror):
         OVERDUE = "overdue", _("Поверка просрочена")
 
     CONTRACT_PATH = "metering_point__contract"
+    COUNTERPARTY_SCOPE_PATH = "counterparty"
 
+    # The point's counterparty, kept here for isolation by index (see access.py).
+    counterparty = models.ForeignKey(
+        Counterparty, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     metering_point = models.ForeignKey(
         MeteringPoint,
         on_delete=models.PROTECT,
@@ -337,7 +352,7 @@ class Meter(BillingMirror):
     installed_on = models.DateField(_("дата установки"))
     removed_on = models.DateField(_("дата снятия"), null=True, blank=True)
     verified_on = models.DateField(_("дата поверки"))
-    next_verification_on = models.DateField(_("дата следующей поверки"), db_index=True)
+    next_verification_on = models.DateField(_("дата следующей поверки"))
     is_automatic = models.BooleanField(
         _("дистанционный сбор (АСКУЭ)"),
         default=False,
@@ -376,9 +391,17 @@ class Meter(BillingMirror):
                 name="meter_verification_ordered",
             ),
         ]
+        indexes = [
+            models.Index(fields=["counterparty", "serial_number"]),
+            models.Index(fields=["counterparty", "next_verification_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.model} № {self.serial_number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.counterparty_id = self.metering_point.counterparty_id
+        super().save(*args, **kwargs)
 
     @property
     def zones(self) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ class Reading(models.Model):
         REJECTED = "rejected", _("Отклонено")
 
     CONTRACT_PATH = "meter__metering_point__contract"
+    COUNTERPARTY_SCOPE_PATH = "meter__counterparty"
 
     # Readings entered in the portal get billing's ID only once billing has taken them.
     billing_id = models.CharField(

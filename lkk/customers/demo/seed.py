@@ -23,7 +23,7 @@ from django.utils import timezone
 from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
 from lkk.billing.models import Charge, Document, Payment
 from lkk.core import validators
-from lkk.core.bulk import insert_rows, next_id, reset_sequences
+from lkk.core.bulk import analyze, insert_rows, next_id, reset_sequences
 from lkk.core.demo import DEMO_PASSWORD
 from lkk.core.progress import Progress
 from lkk.customers.demo import names
@@ -84,6 +84,7 @@ class ContractSpec:
     id: int
     number: str
     kind: str  # counterparty kind, for tariffs and documents
+    counterparty_id: int
     monthly_kwh: int = 0
 
 
@@ -193,7 +194,7 @@ class Builder:
              "supply", status, category, voltage, _money(power), signed.isoformat(),
              valid_to.isoformat() if valid_to else None, "0.00", None)
         )  # fmt: skip
-        spec = ContractSpec(id=contract_id, number=number, kind=kind)
+        spec = ContractSpec(id=contract_id, number=number, kind=kind, counterparty_id=cp_id)
         self.contracts.append(spec)
         # Contacts as listed in the contract: what registration (A1) checks against.
         email = f"energo{index:05d}.{j}@example.ru"
@@ -228,7 +229,8 @@ class Builder:
         code = f"{contract.number}{k:03d}"
         power = (15 if kind == "fl" else rng.choice((5, 15, 30, 60, 100, 250))) * 100
         self.rows["point"].append(
-            (point_id, f"{cp_billing}-D{j:02d}-P{k:03d}", self.now, contract.id, obj_id, code,
+            (point_id, f"{cp_billing}-D{j:02d}-P{k:03d}", self.now, contract.counterparty_id,
+             contract.id, obj_id, code,
              f"{obj_name}, ввод {k}", obj_address, voltage, _money(power))
         )  # fmt: skip
         position = index * 13 + j * 7 + k
@@ -263,7 +265,8 @@ class Builder:
         meter_id = self.take_id("meter")
         billing_id = f"{cp_billing}-D{j:02d}-P{k:03d}-M"
         self.rows["meter"].append(
-            (meter_id, billing_id, self.now, point_id, f"{index:05d}{j:03d}{k:03d}", model, digits,
+            (meter_id, billing_id, self.now, contract.counterparty_id, point_id,
+             f"{index:05d}{j:03d}{k:03d}", model, digits,
              decimals, ratio, zones, installed.isoformat(), None, verified.isoformat(),
              next_verification.isoformat(), automatic)
         )  # fmt: skip
@@ -275,7 +278,8 @@ class Builder:
             removed = self.today - dt.timedelta(days=365)
             old_installed = (removed - dt.timedelta(days=3650)).isoformat()
             self.rows["meter"].append(
-                (old_id, f"{billing_id}-OLD", self.now, point_id, f"5{index:05d}{j:03d}{k:03d}",
+                (old_id, f"{billing_id}-OLD", self.now, contract.counterparty_id, point_id,
+                 f"5{index:05d}{j:03d}{k:03d}",
                  model, digits, decimals, ratio, zones, old_installed, removed.isoformat(),
                  old_installed, (removed + dt.timedelta(days=365 * 6)).isoformat(), False)
             )  # fmt: skip
@@ -362,10 +366,11 @@ COLUMNS = {
                 "value", "person")),
     "object": (ConsumptionObject, ("id", "billing_id", "synced_at", "contract_id", "name", "kind",
                "address")),
-    "point": (MeteringPoint, ("id", "billing_id", "synced_at", "contract_id",
+    "point": (MeteringPoint, ("id", "billing_id", "synced_at", "counterparty_id", "contract_id",
               "consumption_object_id", "code", "name", "address", "voltage_level",
               "max_power_kw")),
-    "meter": (Meter, ("id", "billing_id", "synced_at", "metering_point_id", "serial_number",
+    "meter": (Meter, ("id", "billing_id", "synced_at", "counterparty_id", "metering_point_id",
+              "serial_number",
               "model", "digit_capacity", "decimal_places", "transformation_ratio", "tariff_zones",
               "installed_on", "removed_on", "verified_on", "next_verification_on",
               "is_automatic")),
@@ -512,6 +517,7 @@ def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
                 balance=_money(balance), balance_on=balance_on
             )
     reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
+    analyze(*(model for model, _ in COLUMNS.values()), Reading, Charge, Payment, Document)
     return counts
 
 

@@ -1,0 +1,124 @@
+"""What a customer sees on the read-side pages (C1–C6)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from lkk.customers.models import Contract
+from lkk.customers.tests.factories import ContractFactory, MeterFactory, ReadingFactory
+
+
+@pytest.fixture
+def logged_in(client, customer_a):
+    client.force_login(customer_a.user)
+    return client
+
+
+def test_home_lists_active_contracts_with_balance_and_last_readings(logged_in, customer_a):
+    ContractFactory(
+        counterparty=customer_a.counterparty, number="T-CLOSED", status=Contract.Status.TERMINATED
+    )
+    body = logged_in.get(reverse("customers:home")).content.decode()
+    assert customer_a.contract.number in body
+    assert "T-CLOSED" not in body
+    assert "Задолженность" in body and "1\xa0234,50" in body
+    assert customer_a.meter.serial_number in body
+    assert "1234,5" in body  # the last reading
+
+
+def test_home_shows_the_chosen_contract(logged_in, customer_a):
+    second = ContractFactory(
+        counterparty=customer_a.counterparty, number="T-SECOND", balance=Decimal("500")
+    )
+    body = logged_in.get(reverse("customers:home"), {"contract": second.pk}).content.decode()
+    assert "Переплата" in body and "500,00" in body
+
+
+def test_contract_detail(logged_in, customer_a):
+    body = logged_in.get(
+        reverse("customers:contract_detail", args=[customer_a.contract.pk])
+    ).content.decode()
+    for text in (
+        customer_a.contract.number,
+        "Энергоснабжения",
+        "Действует",
+        "Первая ценовая категория",
+        "НН (0,4 кВ и ниже)",
+        "150",
+    ):
+        assert text in body
+
+
+def test_counterparty_page_shows_requisites(logged_in, customer_a):
+    cp = customer_a.counterparty
+    body = logged_in.get(reverse("customers:counterparty_detail", args=[cp.pk])).content.decode()
+    for text in (cp.name, cp.inn, cp.kpp, cp.ogrn, cp.legal_address):
+        assert text in body
+
+
+def test_lists_search_in_cyrillic_regardless_of_case(logged_in, customer_a):
+    point = customer_a.meter.metering_point
+    point.name = "Насосная станция"
+    point.save()
+    MeterFactory(
+        metering_point__consumption_object__contract=customer_a.contract,
+        metering_point__name="Котельная",
+    )
+    url = reverse("customers:point_list")
+    body = logged_in.get(url, {"q": "НАСОСНАЯ"}).content.decode()
+    assert "Насосная станция" in body and "Котельная" not in body
+    assert "Ничего не найдено." in logged_in.get(url, {"q": "склад"}).content.decode()
+    assert "Котельная" in logged_in.get(url, {"q": "котельн"}).content.decode()
+
+
+def test_lists_sort_and_page(logged_in, customer_a, settings):
+    settings.LKK_PAGE_SIZE = 2
+    for n in ("T-A1", "T-A2", "T-A3"):
+        ContractFactory(counterparty=customer_a.counterparty, number=n)
+    url = reverse("customers:contract_list")
+    first = logged_in.get(url, {"sort": "number"}).content.decode()
+    assert "T-A1" in first and "T-A2" in first and "T-A3" not in first
+    assert "Страница 1 из 2" in first
+    second = logged_in.get(url, {"sort": "number", "page": 2}).content.decode()
+    assert "T-A3" in second and "T-A1" not in second
+    descending = logged_in.get(url, {"sort": "-number"}).content.decode()
+    assert descending.index(customer_a.contract.number) < descending.index("T-A3")
+    # An unknown sort key falls back to the default instead of failing.
+    assert logged_in.get(url, {"sort": "password"}).status_code == 200
+    assert logged_in.get(url, {"page": "999"}).status_code == 200
+
+
+@time_machine.travel(dt.date(2026, 6, 1))
+def test_meter_verification_warnings(logged_in, customer_a):
+    soon = MeterFactory(
+        metering_point__consumption_object__contract=customer_a.contract,
+        next_verification_on=dt.date(2026, 8, 1),
+        serial_number="SOON-1",
+    )
+    late = MeterFactory(
+        metering_point__consumption_object__contract=customer_a.contract,
+        next_verification_on=dt.date(2026, 5, 1),
+        serial_number="LATE-1",
+    )
+    listing = logged_in.get(
+        reverse("customers:meter_list"), {"verification": "due"}
+    ).content.decode()
+    assert "SOON-1" in listing and "LATE-1" in listing
+    assert customer_a.meter.serial_number not in listing  # due in 2036
+    assert "Скоро поверка" in listing and "Поверка просрочена" in listing
+    page = logged_in.get(reverse("customers:meter_detail", args=[soon.pk])).content.decode()
+    assert "Срок следующей поверки — 01.08.2026" in page
+    page = logged_in.get(reverse("customers:meter_detail", args=[late.pk])).content.decode()
+    assert "Срок поверки истёк 01.05.2026" in page
+
+
+def test_meter_detail_shows_history(logged_in, customer_a):
+    ReadingFactory(meter=customer_a.meter, read_on=dt.date(2026, 9, 25), value=Decimal("1200"))
+    body = logged_in.get(
+        reverse("customers:meter_detail", args=[customer_a.meter.pk])
+    ).content.decode()
+    assert "25.09.2026" in body and "25.10.2026" in body
+    assert body.index("25.10.2026") < body.index("25.09.2026")
