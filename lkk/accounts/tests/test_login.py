@@ -112,3 +112,19 @@ def test_passwords_are_stored_as_argon2_hashes(settings, person):
     person.save()
     assert person.password.startswith("argon2$argon2id$")
     assert person.check_password("another-good-passphrase")
+
+
+def test_roles_ensure_command_gives_operators_read_only_rights(db):
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("roles_ensure", stdout=out)
+    codenames = set(
+        Group.objects.get(name="Операторы").permissions.values_list("codename", flat=True)
+    )
+    assert "view_contract" in codenames and "view_reading" in codenames
+    assert not any(c.startswith(("add_", "change_", "delete_")) for c in codenames)
+    assert "Операторы" in out.getvalue()
