@@ -43,7 +43,7 @@ def test_contract_detail(logged_in, customer_a):
     ).content.decode()
     for text in (
         customer_a.contract.number,
-        "Энергоснабжения",
+        "Энергоснабжение",
         "Действует",
         "Первая ценовая категория",
         "НН (0,4 кВ и ниже)",

@@ -20,6 +20,8 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     default_sort: str = ""
     #: Columns of the table: (sort key or "", header).
     columns: tuple[tuple[str, str], ...] = ()
+    heading: str = ""
+    search_placeholder: str = ""
 
     def get_paginate_by(self, queryset: QuerySet) -> int:
         return settings.LKK_PAGE_SIZE
@@ -59,6 +61,8 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         key = self.sort_key()
+        context["heading"] = self.heading
+        context["search_placeholder"] = self.search_placeholder
         context["q"] = self.search_query()
         context["sort"] = key
         context["columns"] = [

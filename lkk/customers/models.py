@@ -126,9 +126,9 @@ class Contact(BillingMirror):
 
 class Contract(BillingMirror):
     class Kind(models.TextChoices):
-        SUPPLY = "supply", _("Энергоснабжения")
-        SALE = "sale", _("Купли-продажи электроэнергии")
-        TRANSMISSION = "transmission", _("Оказания услуг по передаче")
+        SUPPLY = "supply", _("Энергоснабжение")
+        SALE = "sale", _("Купля-продажа электроэнергии")
+        TRANSMISSION = "transmission", _("Оказание услуг по передаче")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Действует")

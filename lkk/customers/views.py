@@ -56,6 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 class CounterpartyList(SearchSortListView):
     template_name = "customers/counterparty_list.html"
+    heading = _("Контрагент")
+    search_placeholder = _("Наименование или ИНН")
     search_fields = ("short_name", "name", "inn")
     sort_fields = {"name": "short_name", "inn": "inn", "kind": "kind"}
     default_sort = "name"
@@ -87,6 +89,8 @@ def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpRespo
 
 class ContractList(SearchSortListView):
     template_name = "customers/contract_list.html"
+    heading = _("Договоры")
+    search_placeholder = _("Номер договора или контрагент")
     search_fields = ("number", "counterparty__short_name")
     sort_fields = {
         "number": "number",
@@ -152,6 +156,8 @@ class _ContractFilterMixin:
 
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
+    heading = _("Объекты потребления")
+    search_placeholder = _("Наименование, адрес или договор")
     search_fields = ("name", "address", "contract__number")
     sort_fields = {"name": "name", "address": "address", "contract": "contract__number"}
     default_sort = "name"
@@ -179,6 +185,8 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
+    heading = _("Точки учёта")
+    search_placeholder = _("Код, наименование, адрес или договор")
     search_fields = ("code", "name", "address", "contract__number")
     sort_fields = {
         "code": "code",
@@ -218,6 +226,8 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
+    heading = _("Приборы учёта")
+    search_placeholder = _("Заводской номер, тип, код или адрес ТУ")
     contract_field = "metering_point__contract_id"
     search_fields = ("serial_number", "model", "metering_point__code", "metering_point__address")
     sort_fields = {
