@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lkk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("SECURE_COOKIES", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -71,7 +71,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DEMO_MODE": "0",
         "LKK_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -85,7 +85,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "DEMO_MODE": "0", "LKK_VAR_DIR": str(tmp_path)}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,

@@ -1,4 +1,4 @@
-"""Browser tests: headless Debian Chromium driven by Playwright against pytest-django's live server.
+"""Browser tests: headless Debian Chromium driven by Playwright against a live server.
 
 Playwright never downloads a browser here: it drives /usr/bin/chromium (Debian's package).
 Every test gets a fresh browser context (cookies, storage) and a live server with a fresh
@@ -36,15 +36,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
     return report
-
-
-_CALL_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +82,34 @@ def browser() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def _app_serves_static(application):
+    """No static handler in front of the app: WhiteNoise serves /static/ as in production."""
+    return application
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup, _static_manifest) -> Iterator[object]:
+    """pytest-django's live server, with static files served by the app itself.
+
+    pytest-django puts Django's finder-based StaticFilesHandler in front of the server; it
+    knows only the unhashed source files, so every page of the app (which runs with the
+    production CompressedManifestStaticFilesStorage) would get 404 for its CSS and JS. Here
+    the app's own WhiteNoise serves the collected, hashed files from STATIC_ROOT.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _app_serves_static
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def viewport() -> dict[str, int]:
     """The page's viewport; a test overrides it with `@pytest.mark.parametrize("viewport", ...)`."""
@@ -101,7 +129,7 @@ def page(browser, live_server, viewport, request, tmp_path_factory) -> Iterator[
         try:
             page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot of the failed page: {shot} ({page.url})")
-        except Exception as exc:  # noqa: BLE001 — a screenshot must not hide the failure
+        except Exception as exc:  # a screenshot must not hide the test's own failure
             print(f"no screenshot: {exc}")
     context.close()
 
