@@ -72,7 +72,8 @@ class CounterpartyList(SearchSortListView):
 @login_required
 def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpResponse:
     counterparty = get_object_for_user(Counterparty, request.user, pk=counterparty_id)
-    contacts = counterparty.contacts.select_related("contract").order_by("kind", "value")
+    # A big customer lists a contact per contract; the page shows the first ones.
+    contacts = counterparty.contacts.select_related("contract").order_by("kind", "value")[:20]
     contracts = Contract.objects.visible_to(request.user).filter(counterparty=counterparty)
     return render(
         request,
