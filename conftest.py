@@ -61,16 +61,23 @@ def _fast_hasher(settings) -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _static_manifest(django_db_blocker) -> None:
-    """Pages render with the production static storage, which needs collectstatic's manifest."""
+    """Pages render with the production static storage, which needs collectstatic's manifest.
+
+    Collected once per test run: parallel workers share STATIC_ROOT, so the first one collects
+    under a lock and marks the run; the others find the mark and go on.
+    """
     import fcntl
+    import os
 
     from django.conf import settings
     from django.core.management import call_command
 
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-    # Parallel test workers share STATIC_ROOT: one collects while the others wait.
+    mark = settings.STATIC_ROOT / ".collected-for-run"
     with open(settings.STATIC_ROOT / ".collect.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        if not mark.exists() or mark.read_text() != run:
             with django_db_blocker.unblock():
                 call_command("collectstatic", interactive=False, verbosity=0)
+            mark.write_text(run)
