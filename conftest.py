@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
 
 from lkk.customers.models import AccessGrant, Contract, Counterparty
 from lkk.customers.tests import factories
+from lkk.readings.models import Submission
 
 
 @dataclass
@@ -16,6 +18,7 @@ class Customer:
     counterparty: Counterparty
     contract: Contract
     meter: object
+    submission: object
 
 
 def _customer(username: str, name: str) -> Customer:
@@ -24,9 +27,21 @@ def _customer(username: str, name: str) -> Customer:
         metering_point__consumption_object__contract__counterparty__short_name=name
     )
     contract = meter.metering_point.contract
-    factories.ReadingFactory(meter=meter)
     AccessGrant.objects.create(user=user, counterparty=contract.counterparty)
-    return Customer(user=user, counterparty=contract.counterparty, contract=contract, meter=meter)
+    submission = Submission.objects.create(
+        token=uuid.uuid4(),
+        counterparty=contract.counterparty,
+        submitted_by=user,
+        channel=Submission.Channel.FORM,
+    )
+    factories.ReadingFactory(meter=meter, submission=submission, submitted_by=user)
+    return Customer(
+        user=user,
+        counterparty=contract.counterparty,
+        contract=contract,
+        meter=meter,
+        submission=submission,
+    )
 
 
 @pytest.fixture

@@ -203,6 +203,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 # are published, never the whole node_modules.
 STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -225,6 +226,14 @@ LKK_SUPPORT_PHONE = env.str("LKK_SUPPORT_PHONE", default="8 (800) 000-00-00")
 # Days before the next verification of a meter when the portal starts warning about it.
 LKK_VERIFICATION_WARNING_DAYS = env.int("LKK_VERIFICATION_WARNING_DAYS", default=90)
 LKK_PAGE_SIZE = env.int("LKK_PAGE_SIZE", default=25)
+# Days of the month when customers may submit readings, e.g. "15-25"; "1-31" is every day.
+LKK_READING_WINDOW = env.str("LKK_READING_WINDOW", default="15-25")
+# A monthly consumption this many times above the usual asks the customer to confirm.
+LKK_READING_JUMP_FACTOR = env.float("LKK_READING_JUMP_FACTOR", default=3.0)
+# Rows of the «Передача показаний» form per page (bigger contracts use the XLSX upload).
+LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
+# The largest XLSX a customer may upload, in bytes.
+LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("lkk.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("readings/", include("lkk.readings.urls")),
     path("", include("lkk.customers.urls")),
 ]
 

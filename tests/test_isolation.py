@@ -25,6 +25,7 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "object_id": lambda a: a.meter.metering_point.consumption_object_id,
     "point_id": lambda a: a.meter.metering_point_id,
     "meter_id": lambda a: a.meter.pk,
+    "submission_id": lambda a: a.submission.pk,
 }
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
@@ -84,6 +85,8 @@ def test_route_isolation(client, customer_a, customer_b, name, params):
     response = client.get(url)
     if params:
         assert response.status_code == 404
+        # Writing through another customer's object is refused the same way.
+        assert client.post(url, {}).status_code == 404
         return
     assert response.status_code == 200
     body = response.content.decode()

@@ -1,7 +1,8 @@
 """Customer isolation: the one place that decides which rows a user may see.
 
 Every model that holds customer data declares how it reaches a contract (`CONTRACT_PATH`) or is
-the counterparty itself (`COUNTERPARTY_PATH`), and uses `VisibleQuerySet`. Large tables also keep
+the counterparty itself (`COUNTERPARTY_PATH`), and uses `VisibleQuerySet`; what a user made
+himself also names its owner (`OWNER_PATH`). Large tables also keep
 their counterparty in a column of their own (`COUNTERPARTY_SCOPE_PATH`), so that a customer's rows
 are found through one index instead of a join. Views load objects only
 through `visible_to(user)` or `get_object_for_user`, never by filtering on a customer by hand.
@@ -80,13 +81,19 @@ class VisibleQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         scope = access_scope(user)
+        qs = self
+        owner_path = getattr(self.model, "OWNER_PATH", None)
+        if owner_path:
+            # What a user made himself (a receipt, an upload) is his alone, and only while he
+            # still acts for its counterparty.
+            qs = qs.filter(**{owner_path: user.pk})
         counterparty_path = getattr(self.model, "COUNTERPARTY_PATH", None)
         if counterparty_path is not None:
             field = f"{counterparty_path}__in" if counterparty_path else "pk__in"
-            return self.filter(**{field: scope.counterparty_ids})
+            return qs.filter(**{field: scope.counterparty_ids})
         contract_path: str = self.model.CONTRACT_PATH
         default = f"{contract_path}__counterparty" if contract_path else "counterparty"
-        return self.filter(
+        return qs.filter(
             scope.contract_condition(
                 contract_path, getattr(self.model, "COUNTERPARTY_SCOPE_PATH", default)
             )

@@ -316,7 +316,8 @@ class Zone(models.TextChoices):
 ZONES_BY_TARIFF: dict[int, tuple[str, ...]] = {
     TariffZones.SINGLE: (Zone.TOTAL,),
     TariffZones.TWO: (Zone.DAY, Zone.NIGHT),
-    TariffZones.THREE: (Zone.PEAK, Zone.HALF_PEAK, Zone.NIGHT),
+    # Т1, Т2, Т3 as meters show them: peak, night, half-peak.
+    TariffZones.THREE: (Zone.PEAK, Zone.NIGHT, Zone.HALF_PEAK),
 }
 
 
@@ -406,6 +407,14 @@ class Meter(BillingMirror):
     @property
     def zones(self) -> tuple[str, ...]:
         return ZONES_BY_TARIFF[self.tariff_zones]
+
+    def get_zone_label(self, zone: str) -> str:
+        """«Т1 (день)»: the register's number on the meter's display and its name."""
+        return (
+            f"Т{self.zones.index(zone) + 1} ({Zone(zone).label})"
+            if len(self.zones) > 1
+            else str(Zone(zone).label)
+        )
 
     def verification_state(self, today: dt.date) -> str:
         if self.next_verification_on < today:

@@ -75,6 +75,7 @@ class MeterSpec:
     digits: int
     monthly_units: int  # in hundredths of a meter unit
     start: int
+    ratio: int
     source_auto: bool
     kind: str
 
@@ -271,7 +272,7 @@ class Builder:
              next_verification.isoformat(), automatic)
         )  # fmt: skip
         self.meters.append(MeterSpec(meter_id, billing_id, zones, digits, monthly_units, start,
-                                     automatic, kind))  # fmt: skip
+                                     ratio, automatic, kind))  # fmt: skip
         if position % 50 == 0:
             # A meter replaced a year ago stays in the history.
             old_id = self.take_id("meter")
@@ -306,12 +307,15 @@ class Builder:
                     )
                     status = "taken"
                 for zone, share in shares:
-                    values[zone] += m.monthly_units * share // 100 * rng.randint(80, 120) // 100
+                    step = m.monthly_units * share // 100 * rng.randint(80, 120) // 100
+                    values[zone] += step
                     billing_id = (
                         None if status == "accepted" else f"{m.billing_id}-{day:%Y%m}-{zone}"
                     )
+                    # The first month has no earlier reading in the mirror to subtract.
+                    consumption = _value(step * m.ratio) if n else None
                     yield (billing_id, m.id, zone, _value(values[zone]), day.isoformat(), source,
-                           status, None, self.now)  # fmt: skip
+                           status, None, self.now, consumption, False, "", False)  # fmt: skip
 
     def charges(self) -> Iterator[tuple]:
         for c in self.contracts:
@@ -376,7 +380,8 @@ COLUMNS = {
               "is_automatic")),
 }  # fmt: skip
 READING_COLUMNS = ("billing_id", "meter_id", "zone", "value", "read_on", "source", "status",
-                   "submitted_by_id", "created_at")  # fmt: skip
+                   "submitted_by_id", "created_at", "consumption", "rolled_over",
+                   "rejection_reason", "to_export")  # fmt: skip
 CHARGE_COLUMNS = ("billing_id", "synced_at", "contract_id", "period", "kwh", "amount")
 PAYMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "paid_on", "amount",
                    "document_number", "purpose")  # fmt: skip

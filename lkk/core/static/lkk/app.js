@@ -12,5 +12,19 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", setupPasswordToggles);
+  // A second click on a form's submit button while the first request is on its way does
+  // nothing (the server's one-time token makes it harmless anyway).
+  function setupSubmitOnce() {
+    document.querySelectorAll("form").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        form.querySelectorAll("button[data-once]").forEach(function (button) {
+          window.setTimeout(function () { button.disabled = true; }, 0);
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    setupPasswordToggles();
+    setupSubmitOnce();
+  });
 })();

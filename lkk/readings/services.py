@@ -1,0 +1,253 @@
+"""Writes for readings: submit (M1–M3, M6) and correct.
+
+A submission is all or nothing: every meter in it passes the rules, or nothing is written and
+the caller shows the verdicts beside the fields. The form's one-time token is a unique column,
+so a double click, a resubmitted page or twenty concurrent requests create one receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lkk.core.errors import ApplicationError
+from lkk.customers.access import get_object_for_user
+from lkk.customers.models import Meter
+from lkk.readings import rules
+from lkk.readings.models import Correction, Reading, Submission
+from lkk.readings.selectors import zone_histories
+
+
+@dataclass
+class MeterInput:
+    """What a customer typed for one meter: zone → text, and whether they confirmed."""
+
+    meter: Meter
+    values: dict[str, str]
+    confirmed: bool = False
+
+
+@dataclass
+class MeterVerdict:
+    meter: Meter
+    zones: list[rules.ZoneVerdict] = field(default_factory=list)
+    error: str = ""  # about the meter as a whole
+    warning: str = ""  # accepted, with a warning
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(z.confirm for z in self.zones) and not self.has_errors
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.error) or any(z.error for z in self.zones)
+
+    @property
+    def ok(self) -> bool:
+        return not self.has_errors and not self.needs_confirmation
+
+
+class RejectedSubmission(ApplicationError):
+    """Some meter failed the rules; nothing was written. `verdicts` say what and where."""
+
+    def __init__(self, verdicts: list[MeterVerdict]) -> None:
+        super().__init__(_("Показания не приняты: исправьте отмеченные поля."))
+        self.verdicts = verdicts
+
+
+def reading_window() -> rules.Window:
+    return rules.Window.parse(settings.LKK_READING_WINDOW)
+
+
+def readings_judge(
+    *, inputs: list[MeterInput], today: dt.date, correcting: bool = False
+) -> list[MeterVerdict]:
+    """Applies every rule to every meter; reads the database, writes nothing.
+
+    `correcting`: the values replace readings of `today` already on file, which therefore do not
+    count as "already submitted".
+    """
+    histories = zone_histories(meters=[i.meter for i in inputs], today=today)
+    window = reading_window()
+    closed = "" if window.is_open(today) else window.closed_message(today)
+    verdicts = []
+    for item in inputs:
+        meter = item.meter
+        verdict = MeterVerdict(meter=meter)
+        verdicts.append(verdict)
+        filled = {zone: (item.values.get(zone) or "").strip() for zone in meter.zones}
+        if not any(filled.values()):
+            continue
+        refusal = closed or rules.meter_refusal(meter, meter.metering_point.contract)
+        if refusal:
+            verdict.error = refusal
+            continue
+        if not all(filled.values()):
+            verdict.error = _("Укажите показания по всем зонам прибора учёта.")
+        for zone, raw in filled.items():
+            history = histories[(meter.pk, zone)]
+            zone_verdict = rules.judge_zone(
+                meter=meter,
+                zone=zone,
+                raw=raw,
+                history=history,
+                today=today,
+                confirmed=item.confirmed,
+                jump_factor=settings.LKK_READING_JUMP_FACTOR,
+            )
+            if history.today is not None and not correcting and not zone_verdict.error:
+                zone_verdict.error = _(
+                    "Показания на сегодня уже переданы. Исправить их можно в квитанции."
+                )
+            verdict.zones.append(zone_verdict)
+        verdict.warning = rules.meter_warning(meter, today)
+    return verdicts
+
+
+def readings_submit(
+    *,
+    user,
+    token: uuid.UUID,
+    inputs: list[MeterInput],
+    channel: str = Submission.Channel.FORM,
+    today: dt.date | None = None,
+) -> tuple[Submission, bool]:
+    """Writes the readings and their receipt; returns (receipt, created).
+
+    A token seen before returns that receipt and writes nothing (created is False).
+    """
+    today = today or timezone.localdate()
+    existing = _receipt_for_token(user=user, token=token)
+    if existing is not None:
+        return existing, False
+    verdicts = readings_judge(inputs=inputs, today=today)
+    filled = [v for v in verdicts if v.zones or v.error]
+    if not filled:
+        raise ApplicationError(_("Введите показания хотя бы одного прибора учёта."))
+    if any(not v.ok for v in filled):
+        raise RejectedSubmission(verdicts)
+    try:
+        submission = readings_record(
+            user=user, token=token, verdicts=filled, channel=channel, today=today
+        )
+    except IntegrityError:
+        # Another request with this token won the race (the unique token waited for its commit),
+        # or a reading for today appeared meanwhile.
+        existing = _receipt_for_token(user=user, token=token)
+        if existing is not None:
+            return existing, False
+        raise ApplicationError(
+            _("Показания на сегодня уже переданы. Исправить их можно в квитанции.")
+        ) from None
+    return submission, True
+
+
+def readings_record(
+    *,
+    user,
+    token: uuid.UUID,
+    verdicts: list[MeterVerdict],
+    channel: str,
+    today: dt.date,
+) -> Submission:
+    """Writes accepted verdicts as readings under one receipt, in one transaction.
+
+    Every verdict must be `ok`; the meters must belong to one counterparty. Raises IntegrityError
+    when the token was used meanwhile (the caller decides what that means).
+    """
+    if not verdicts or any(not v.ok for v in verdicts):
+        raise ValueError("only accepted verdicts are recorded")
+    counterparties = {v.meter.counterparty_id for v in verdicts}
+    if len(counterparties) != 1:
+        raise ApplicationError(_("В одной квитанции — приборы учёта одного контрагента."))
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            token=token, counterparty_id=counterparties.pop(), submitted_by=user, channel=channel
+        )
+        Reading.objects.bulk_create(
+            (
+                Reading(
+                    meter=v.meter,
+                    zone=z.zone,
+                    value=z.value,
+                    read_on=today,
+                    consumption=z.consumption,
+                    rolled_over=z.rolled_over,
+                    source=Reading.Source.CUSTOMER,
+                    status=Reading.Status.ACCEPTED,
+                    submission=submission,
+                    submitted_by=user,
+                    to_export=True,
+                )
+                for v in verdicts
+                for z in v.zones
+            ),
+            batch_size=1000,
+        )
+    return submission
+
+
+def _receipt_for_token(*, user, token: uuid.UUID) -> Submission | None:
+    submission = Submission.objects.filter(token=token).first()
+    if submission is None:
+        return None
+    if submission.submitted_by_id != user.pk:
+        raise ApplicationError(_("Форма устарела. Откройте её заново."))
+    return submission
+
+
+def readings_correct(
+    *, user, submission: Submission, values: dict[int, str], confirmed: bool
+) -> list[MeterVerdict]:
+    """Changes submitted values while billing has not taken them; keeps the old values."""
+    submission = get_object_for_user(Submission, user, pk=submission.pk)
+    with transaction.atomic():
+        readings = list(
+            Reading.objects.select_for_update(of=("self",))
+            .filter(submission=submission)
+            .select_related("meter__metering_point__contract")
+            .order_by("meter_id", "zone")
+        )
+        if any(not r.can_be_corrected for r in readings):
+            raise ApplicationError(
+                _(
+                    "Показания уже учтены биллингом, исправить их нельзя. Если в них ошибка, "
+                    "подайте обращение."
+                )
+            )
+        by_meter: dict[int, MeterInput] = {}
+        for reading in readings:
+            item = by_meter.setdefault(
+                reading.meter_id, MeterInput(meter=reading.meter, values={}, confirmed=confirmed)
+            )
+            item.values[reading.zone] = values.get(reading.pk, "")
+        verdicts = readings_judge(
+            inputs=list(by_meter.values()), today=readings[0].read_on, correcting=True
+        )
+        if any(not v.ok for v in verdicts):
+            raise RejectedSubmission(verdicts)
+        new = {(v.meter.pk, z.zone): z for v in verdicts for z in v.zones}
+        changed = []
+        for reading in readings:
+            verdict = new[(reading.meter_id, reading.zone)]
+            if verdict.value == reading.value:
+                continue
+            Correction.objects.create(
+                reading=reading, old_value=reading.value, new_value=verdict.value, corrected_by=user
+            )
+            reading.value = verdict.value
+            reading.consumption = verdict.consumption
+            reading.rolled_over = verdict.rolled_over
+            reading.exported_at = None  # billing gets the corrected value
+            changed.append(reading)
+        Reading.objects.bulk_update(changed, ["value", "consumption", "rolled_over", "exported_at"])
+        if changed:
+            submission.corrected_at = timezone.now()
+            submission.save(update_fields=["corrected_at"])
+    return verdicts
