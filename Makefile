@@ -63,9 +63,9 @@ lint:
 	$(UV) run ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-build-only} $(UV) run python manage.py makemigrations --check --dry-run -v1
 
-# The whole suite on SQLite (Redis-only tests need the server started below).
+# The whole suite on SQLite; the Redis and PostgreSQL-only tests run in the next pass.
 test-sqlite:
-	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not redis" -q
+	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not redis and not postgres" -q
 
 # The whole suite again on a throw-away PostgreSQL cluster, with a loopback Redis.
 test-postgres:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lkk.customers.demo.seed import load_counterparty
-from lkk.customers.models import AccessGrant, Contract, Meter, MeteringPoint
+from lkk.customers.models import AccessGrant, Contract, Counterparty, Meter, MeteringPoint
 from lkk.customers.tests.factories import UserFactory
 
 #: page → (query string, expected queries): session, user, grants and the page's own queries.
@@ -94,3 +94,21 @@ def test_detail_page_query_count_is_fixed(client, small_and_big, name):
     for user, counterparty in ((small_user, small_cp), (big_user, big_cp)):
         url = reverse(name, kwargs={param: _first_of(counterparty, param)})
         assert _count(client, user, url, {}) == expected, url
+
+
+def test_readings_form_for_a_contract_of_3000_meters_has_a_fixed_query_count(db, client, settings):
+    settings.LKK_READING_WINDOW = "1-31"
+    counts = []
+    for index, points in ((70011, 1), (70012, 3000)):
+        user, counterparty = _user_with(1, index, f"form{index}")
+        if points > 1:
+            load_counterparty(billing_id=f"QC-{index}-big", index=index + 1, points=points)
+            counterparty = Counterparty.objects.get(billing_id=f"QC-{index}-big")
+            AccessGrant.objects.create(user=user, counterparty=counterparty)
+        contract = Contract.objects.filter(counterparty=counterparty).get()
+        assert Meter.objects.filter(metering_point__contract=contract).count() >= points
+        url = reverse("readings:submit_contract", args=[contract.pk])
+        counts.append(_count(client, user, url, {}))
+        counts.append(_count(client, user, url, {"page": "3"}))
+    assert len(set(counts)) == 1, counts
+    assert counts[0] == 8

@@ -5,6 +5,7 @@ from lkk.readings import bulk_views, history_views, views
 app_name = "readings"
 
 urlpatterns = [
+    path("", views.Start.as_view(), name="start"),
     path("contract/<int:contract_id>/", views.submit_for_contract, name="submit_contract"),
     path("meter/<int:meter_id>/", views.submit_for_meter, name="submit_meter"),
     path("receipts/<int:submission_id>/", views.receipt, name="receipt"),

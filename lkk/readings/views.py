@@ -12,8 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lkk.core.errors import ApplicationError
+from lkk.core.lists import SearchSortListView
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Contract, Meter
 from lkk.readings import rules, selectors, services
@@ -93,6 +95,38 @@ def _readings_page(
             "today": today,
         },
     )
+
+
+class Start(SearchSortListView):
+    """«Передача показаний»: the customer's active contracts, each with its form, and the file
+    upload for customers with many meters."""
+
+    template_name = "readings/start.html"
+    heading = gettext_lazy("Передача показаний")
+    search_placeholder = gettext_lazy("Номер договора")
+    search_fields = ("number",)
+    sort_fields = {"number": "number", "date": "signed_on"}
+    default_sort = "number"
+    columns = (
+        ("number", gettext_lazy("Договор")),
+        ("date", gettext_lazy("Дата")),
+        ("", gettext_lazy("Контрагент")),
+        ("", ""),
+    )
+
+    def get_base_queryset(self) -> QuerySet:
+        return (
+            Contract.objects.visible_to(self.request.user)
+            .filter(status__in=[Contract.Status.ACTIVE, Contract.Status.SUSPENDED])
+            .select_related("counterparty")
+        )
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        window = services.reading_window()
+        context["window_message"] = "" if window.is_open(today) else window.closed_message(today)
+        return context
 
 
 def _active_meters(request: HttpRequest) -> QuerySet[Meter]:
