@@ -409,12 +409,15 @@ class Meter(BillingMirror):
         return ZONES_BY_TARIFF[self.tariff_zones]
 
     def get_zone_label(self, zone: str) -> str:
-        """«Т1 (день)»: the register's number on the meter's display and its name."""
-        return (
-            f"Т{self.zones.index(zone) + 1} ({Zone(zone).label})"
-            if len(self.zones) > 1
-            else str(Zone(zone).label)
-        )
+        """«Т1 (День)»: the register's number on the meter's display and its name.
+
+        A zone outside the meter's present tariff (the tariff was changed since the reading) has
+        no register number: its bare name.
+        """
+        name = str(Zone(zone).label) if zone in Zone.values else zone
+        if len(self.zones) > 1 and zone in self.zones:
+            return f"Т{self.zones.index(zone) + 1} ({name})"
+        return name
 
     def verification_state(self, today: dt.date) -> str:
         if self.next_verification_on < today:

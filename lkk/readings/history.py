@@ -1,0 +1,107 @@
+"""Reads for a meter's reading history (M4): the list and the monthly consumption.
+
+Both cost a fixed number of queries whatever the length of the history: the list is a queryset
+the view paginates (one COUNT, one page), the monthly consumption is one GROUP BY query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
+
+from lkk.customers.models import Meter
+from lkk.readings.models import Reading
+
+#: Months shown in the consumption chart, the current one included.
+MONTHS = 24
+
+
+def _zone_order(meter: Meter) -> Case:
+    """Zones in the order of the meter's registers (Т1, Т2, Т3), then any other zone."""
+    return Case(
+        *(When(zone=zone, then=Value(i)) for i, zone in enumerate(meter.zones)),
+        default=Value(len(meter.zones)),
+        output_field=IntegerField(),
+    )
+
+
+def readings_for_meter(*, meter: Meter) -> QuerySet[Reading]:
+    """The meter's readings, newest first; registers of one date in the meter's order."""
+    return (
+        Reading.objects.filter(meter=meter)
+        .alias(zone_order=_zone_order(meter))
+        .order_by("-read_on", "zone_order", "zone", "-pk")
+    )
+
+
+def month_start(day: dt.date, back: int = 0) -> dt.date:
+    """The first day of the month `back` months before the month of `day`."""
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class MonthlyConsumption:
+    """kWh per calendar month and zone, oldest month first.
+
+    `totals[zone][i]` is the consumption of `months[i]`; None when the month has no reading with
+    a consumption (no reading, only rejected ones, or only the first reading after a meter
+    replacement, which has nothing to subtract).
+    """
+
+    months: list[dt.date]
+    zones: list[str]
+    totals: dict[str, list[Decimal | None]]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for values in self.totals.values() for v in values)
+
+    def rows(self) -> list[tuple[dt.date, list[Decimal | None]]]:
+        """(month, [consumption of each zone in `zones` order]) — for a table."""
+        return [
+            (month, [self.totals[zone][i] for zone in self.zones])
+            for i, month in enumerate(self.months)
+        ]
+
+
+def monthly_consumption(
+    *, meter: Meter, today: dt.date, months: int = MONTHS
+) -> MonthlyConsumption:
+    """The meter's consumption summed by month and zone over the last `months` months: 1 query.
+
+    A reading's stored consumption is what was used since the previous reading; it counts in the
+    month of its date. Rejected readings do not count.
+    """
+    first = month_start(today, months - 1)
+    after_last = month_start(today, -1)
+    month_list = [month_start(today, back) for back in range(months - 1, -1, -1)]
+    position = {month: i for i, month in enumerate(month_list)}
+    rows = (
+        Reading.objects.filter(
+            meter=meter,
+            read_on__gte=first,
+            read_on__lt=after_last,
+            consumption__isnull=False,
+        )
+        .exclude(status=Reading.Status.REJECTED)
+        .annotate(month=TruncMonth("read_on"))
+        .values("month", "zone")
+        .annotate(total=Sum("consumption"))
+        .order_by("month", "zone")
+        .values_list("month", "zone", "total")
+    )
+    zones = list(meter.zones)
+    totals: dict[str, list[Decimal | None]] = {zone: [None] * months for zone in zones}
+    for month, zone, total in rows:
+        if isinstance(month, dt.datetime):  # a backend that truncates to a timestamp
+            month = month.date()
+        if zone not in totals:  # a zone of an earlier tariff
+            zones.append(zone)
+            totals[zone] = [None] * months
+        totals[zone][position[month]] = total
+    return MonthlyConsumption(months=month_list, zones=zones, totals=totals)
