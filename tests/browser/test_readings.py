@@ -59,7 +59,7 @@ def test_household_submits_corrects_and_sees_history(demo, page: Page, settings)
     page.get_by_role("link", name=meter.serial_number).first.click()
     page.get_by_role("link", name="История показаний и график").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("История показаний")
-    history = page.locator("main table").first
+    history = page.locator("[data-testid=history]")
     expect(history).to_contain_text(re.compile(r"\d{2}\.\d{2}\.\d{4}"))
     expect(history).to_contain_text("Клиент")
     canvas = page.locator("canvas[data-chart]")
