@@ -112,3 +112,37 @@ def test_readings_form_for_a_contract_of_3000_meters_has_a_fixed_query_count(db,
         counts.append(_count(client, user, url, {"page": "3"}))
     assert len(set(counts)) == 1, counts
     assert counts[0] == 8
+
+
+def test_receipt_query_count_is_fixed(db, client):
+    import datetime as dt
+    import uuid
+
+    from lkk.readings.models import Reading, Submission
+
+    counts = []
+    for index, points in ((70021, 1), (70022, 200)):
+        user, counterparty = _user_with(1, index, f"receipt{index}")
+        meters = Meter.objects.filter(counterparty=counterparty)
+        if points > 1:
+            load_counterparty(billing_id=f"QC-{index}-r", index=index + 1, points=points)
+            counterparty = Counterparty.objects.get(billing_id=f"QC-{index}-r")
+            AccessGrant.objects.create(user=user, counterparty=counterparty)
+            meters = Meter.objects.filter(counterparty=counterparty)
+        submission = Submission.objects.create(
+            token=uuid.uuid4(), counterparty=counterparty, submitted_by=user, channel="form"
+        )
+        Reading.objects.bulk_create(
+            Reading(
+                meter=m,
+                zone=m.zones[0],
+                value=1,
+                read_on=dt.date(2030, 1, 1),
+                source="customer",
+                submission=submission,
+            )
+            for m in meters
+        )
+        url = reverse("readings:receipt", args=[submission.pk])
+        counts.append(_count(client, user, url, {}))
+    assert counts[0] == counts[1], counts
