@@ -171,3 +171,59 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reading_id}: {self.old_value} → {self.new_value}"
+
+
+class BulkUpload(models.Model):
+    """One uploaded XLSX of readings (M5): how many rows were accepted, and why the others were not.
+
+    `token` is the upload form's one-time token: the same form posted twice finds this record
+    instead of writing the readings again. The accepted rows are one receipt (`submission`,
+    which carries the same token); the rejected ones are kept here as
+    `[{"row": 5, "serial": "…", "point": "…", "reason": "…"}, …]`.
+    """
+
+    COUNTERPARTY_PATH = "counterparty"
+    OWNER_PATH = "uploaded_by"
+
+    token = models.UUIDField(_("одноразовый ключ формы"), unique=True, editable=False)
+    counterparty = models.ForeignKey(
+        Counterparty, on_delete=models.PROTECT, related_name="+", verbose_name=_("контрагент")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reading_uploads",
+        verbose_name=_("загрузил"),
+    )
+    file_name = models.CharField(_("имя файла"), max_length=255)
+    created_at = models.DateTimeField(_("загружено"), auto_now_add=True)
+    rows_total = models.PositiveIntegerField(_("строк с показаниями"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("принято строк"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("отклонено строк"), default=0)
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("квитанция"),
+    )
+    rejected_rows = models.JSONField(_("отклонённые строки"), default=list, blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("загрузка показаний из файла")
+        verbose_name_plural = _("загрузки показаний из файлов")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    rows_total=models.F("rows_accepted") + models.F("rows_rejected")
+                ),
+                name="bulk_upload_rows_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d.%m.%Y %H:%M})"

@@ -180,7 +180,8 @@ def judge_zone(
     if units < 0:
         capacity = Decimal(10) ** meter.digit_capacity
         rolled = capacity - previous.value + value
-        if rolled > capacity * ROLLOVER_SHARE:
+        # A previous value past the meter's range cannot roll over: then it is simply lower.
+        if rolled <= 0 or rolled > capacity * ROLLOVER_SHARE:
             verdict.error = _(
                 "Показание не может быть меньше предыдущего: %(value)s от %(date)s."
             ) % {"value": quantity(previous.value), "date": date_format(previous.read_on, "d.m.Y")}

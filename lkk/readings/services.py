@@ -142,9 +142,11 @@ def readings_submit(
         existing = _receipt_for_token(user=user, token=token)
         if existing is not None:
             return existing, False
-        raise ApplicationError(
-            _("Показания на сегодня уже переданы. Исправить их можно в квитанции.")
-        ) from None
+        if Reading.objects.filter(meter__in=[v.meter for v in filled], read_on=today).exists():
+            raise ApplicationError(
+                _("Показания на сегодня уже переданы. Исправить их можно в квитанции.")
+            ) from None
+        raise
     return submission, True
 
 

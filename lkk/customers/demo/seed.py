@@ -250,7 +250,8 @@ class Builder:
         contract.monthly_kwh += monthly_kwh
         capacity = 10**digits * 100 - 1
         monthly_units = min(monthly_kwh * 100 // ratio, capacity // (READING_MONTHS + 2))
-        start = rng.randint(0, max(0, capacity - monthly_units * (READING_MONTHS + 1)))
+        # Monthly steps vary up to +20 %: the last reading must still fit the meter's digits.
+        start = rng.randint(0, max(0, capacity - monthly_units * 12 // 10 * (READING_MONTHS + 1)))
         installed = self.today - dt.timedelta(days=rng.randint(500, 4000))
         interval_years = 16 if kind == "fl" else rng.choice((8, 12, 16))
         verified = installed

@@ -314,3 +314,13 @@ def test_correction_until_billing_takes_it(as_a, meter, travel):
     assert "исправить их нельзя" in response.content.decode()
     day.refresh_from_db()
     assert day.value == 1250
+
+
+def test_a_previous_value_past_the_meters_range_is_no_rollover(as_a, meter, travel):
+    """Billing may hold a value the display cannot show; a lower value is then just lower."""
+    Reading.objects.filter(meter=meter, zone="day", read_on=dt.date(2026, 10, 25)).update(
+        value=Decimal("1003411.5")
+    )
+    response = _post(as_a, meter, {"day": "30", "night": "500"}, confirm=True)
+    assert "не может быть меньше предыдущего" in _errors(response)
+    assert not Reading.objects.filter(read_on=TODAY).exists()
