@@ -30,13 +30,16 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from lkk.accounts.models import User  # noqa: E402
-from lkk.customers.models import MeteringPoint  # noqa: E402
+from lkk.customers.models import Meter, MeteringPoint  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+settings_overrides = {"LKK_READING_WINDOW": "1-31"}
 
 
 def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
+    for name, value in settings_overrides.items():
+        setattr(settings, name, value)
     call_command("migrate", verbosity=0)
     started = time.monotonic()
     call_command("seed_demo", scale="large", quiet_logins=True)
@@ -44,6 +47,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     user = User.objects.get(username="big_demo")
     point = MeteringPoint.objects.visible_to(user).order_by("-code").first()
+    meter = Meter.objects.visible_to(user).filter(is_automatic=False).order_by("pk").first()
     pages = [
         ("Главная", "/", {}),
         ("Главная, стр. 10", "/", {"page": "10"}),
@@ -54,6 +58,9 @@ def main() -> None:
         ("Приборы учёта", "/meters/", {}),
         ("Договоры", "/contracts/", {}),
         ("Объекты потребления", "/objects/", {}),
+        ("Передача показаний по договору", f"/readings/contract/{point.contract_id}/", {}),
+        ("История показаний прибора", f"/readings/meter/{meter.pk}/history/", {}),
+        ("Шаблон XLSX на 3000 приборов", "/readings/upload/template.xlsx", {}),
     ]
     client = Client()
     client.force_login(user)
