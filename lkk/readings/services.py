@@ -131,6 +131,11 @@ def readings_submit(
     if not filled:
         raise ApplicationError(_("Введите показания хотя бы одного прибора учёта."))
     if any(not v.ok for v in filled):
+        # A twin of this request (a double click) may have recorded this very form meanwhile:
+        # its readings now count as "already submitted", but the answer is its receipt.
+        existing = _receipt_for_token(user=user, token=token)
+        if existing is not None:
+            return existing, False
         raise RejectedSubmission(verdicts)
     try:
         submission = readings_record(
