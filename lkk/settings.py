@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "lkk.customers",
     "lkk.readings",
     "lkk.billing",
+    "lkk.notifications",
+    "lkk.audit",
 ]
 
 MIDDLEWARE = [

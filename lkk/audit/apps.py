@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "lkk.audit"
+    verbose_name = "Журнал аудита"
