@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    # Login protection (before lkk.audit, whose receivers run after axes' own).
+    "axes",
+    "captcha",  # django-simple-captcha; lkk/locale/ru keeps Django's wording over its catalogue
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "lkk.core",
     "lkk.accounts",
     "lkk.customers",
@@ -70,10 +75,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lkk.accounts.views.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a lockout into the login page's answer (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lkk.urls"
@@ -140,7 +149,11 @@ CELERY_TIMEZONE = "Europe/Moscow"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["lkk.accounts.backends.LoginOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out login is refused before any password is checked.
+    "lkk.accounts.backends.LockoutBackend",
+    "lkk.accounts.backends.LoginOrEmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "customers:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -222,6 +235,28 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lkk@localhost")
 
+# --- Notifications ----------------------------------------------------------------------------
+# Codes and notices go through the outbox table (lkk/notifications/outbox.py): a Celery task
+# delivers each message after the commit that wrote it (at once in the embedded default) and
+# beat retries the due ones every minute. SMS_BACKEND: console (prints), file or http (gateway).
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl")))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
+# A hanging SMTP server must give up well within the outbox's lease on a message.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-outbox-drain": {
+        "task": "notifications.outbox_drain",
+        "schedule": 60.0,
+        # A drain still queued a minute later is superseded by the next one.
+        "options": {"expires": 55},
+    },
+}
+
 # --- Product --------------------------------------------------------------------------------
 LKK_COMPANY_NAME = env.str("LKK_COMPANY_NAME", default="АО «Энергосбыт»")
 LKK_SUPPORT_PHONE = env.str("LKK_SUPPORT_PHONE", default="8 (800) 000-00-00")
@@ -236,6 +271,50 @@ LKK_READING_JUMP_FACTOR = env.float("LKK_READING_JUMP_FACTOR", default=3.0)
 LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
 # The largest XLSX a customer may upload, in bytes.
 LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# --- Confirmation codes ---
+# One-time codes (A4, SECURITY.md "Accounts"): seconds a code is valid, wrong tries that kill it,
+# seconds before another may be requested, codes a day to one phone/email and from one IP.
+LKK_CODE_TTL_SECONDS = env.int("LKK_CODE_TTL_SECONDS", default=600)
+LKK_CODE_MAX_ATTEMPTS = env.int("LKK_CODE_MAX_ATTEMPTS", default=5)
+LKK_CODE_RESEND_SECONDS = env.int("LKK_CODE_RESEND_SECONDS", default=60)
+LKK_CODE_DAILY_LIMIT_PER_CONTACT = env.int("LKK_CODE_DAILY_LIMIT_PER_CONTACT", default=10)
+LKK_CODE_DAILY_LIMIT_PER_IP = env.int("LKK_CODE_DAILY_LIMIT_PER_IP", default=30)
+
+# --- Login protection ---
+# SECURITY.md "Accounts", A6. django-axes counts failed logins per (login as typed, IP) and locks
+# the pair for LKK_LOCKOUT_MINUTES after AXES_FAILURE_LIMIT of them; the right password is refused
+# meanwhile, and known and unknown logins are treated alike. The login form asks for an image
+# captcha after LKK_CAPTCHA_AFTER_FAILURES failures (in the session, or for the login from the IP),
+# or always with LKK_LOGIN_CAPTCHA=always. Operators and admins then enter a TOTP code (django-otp).
+LKK_LOCKOUT_MINUTES = env.int("LKK_LOCKOUT_MINUTES", default=15)
+LKK_LOGIN_CAPTCHA = env.str("LKK_LOGIN_CAPTCHA", default="after_failures")
+if LKK_LOGIN_CAPTCHA not in {"after_failures", "always"}:
+    raise environ.ImproperlyConfigured("LKK_LOGIN_CAPTCHA must be after_failures or always")
+LKK_CAPTCHA_AFTER_FAILURES = env.int("LKK_CAPTCHA_AFTER_FAILURES", default=3)
+# Reverse proxies in front of the app that append the visitor's address to X-Forwarded-For;
+# 0 means the app is reached directly and REMOTE_ADDR is the visitor.
+LKK_PROXY_COUNT = env.int("LKK_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = LKK_LOCKOUT_MINUTES / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+# A lockout lasts LKK_LOCKOUT_MINUTES from the failure that started it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "lkk.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "lkk.audit.services.client_ip"
+AXES_LOCKOUT_CALLABLE = "lkk.accounts.views.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are in the audit log (lkk.audit); axes keeps no second copy.
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in axes' log lines and stored request data (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "code", "captcha_1"]
+CAPTCHA_CHALLENGE_FUNCT = "lkk.accounts.forms.digits_challenge"
+CAPTCHA_LENGTH = 6
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_2X_IMAGE = False
+OTP_TOTP_ISSUER = f"ЛКК {LKK_COMPANY_NAME}"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,22 @@
+from captcha import urls as captcha_urls
 from django.contrib import admin
 from django.urls import include, path
+
+from lkk.accounts.views import AdminSite
+
+# The back office behind the second factor (django-otp's OTPAdminSite, as its docs advise).
+admin.site.__class__ = AdminSite
+
+#: The login captcha's image and its JSON refresh; no audio captcha (no flite/sox installed).
+CAPTCHA_ROUTES = ("captcha-image", "captcha-refresh")
 
 urlpatterns = [
     path("accounts/", include("lkk.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("captcha/", include([p for p in captcha_urls.urlpatterns if p.name in CAPTCHA_ROUTES])),
     path("readings/", include("lkk.readings.urls")),
+    path("dev/", include("lkk.notifications.urls")),
     path("", include("lkk.customers.urls")),
 ]
 

@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 MIRROR = [
     ("customers", "counterparty"),
@@ -20,15 +22,32 @@ MIRROR = [
 ]
 
 
+def otp_login(client, user) -> None:
+    """Logs an operator or admin in the whole way: the password, then the TOTP code step."""
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    response = client.post(reverse("accounts:otp_verify"), {"code": f"{code:06d}"})
+    assert response.status_code == 302, "the TOTP step must accept the current code"
+
+
+def test_staff_without_the_second_factor_do_not_reach_the_back_office(client, operator):
+    TOTPDevice.objects.create(user=operator, name="test", confirmed=True)
+    client.force_login(operator)
+    response = client.get(reverse("admin:customers_contract_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:otp_verify"))
+
+
 @pytest.mark.parametrize(("app", "model"), MIRROR)
 def test_operator_reads_but_cannot_edit(client, operator, customer_a, app, model):
-    client.force_login(operator)
+    otp_login(client, operator)
     assert client.get(reverse(f"admin:{app}_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:{app}_{model}_add")).status_code == 403
 
 
 def test_operator_sees_a_contract_read_only(client, operator, customer_a):
-    client.force_login(operator)
+    otp_login(client, operator)
     url = reverse("admin:customers_contract_change", args=[customer_a.contract.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -42,13 +61,13 @@ def test_operator_sees_a_contract_read_only(client, operator, customer_a):
 
 @pytest.mark.parametrize(("app", "model"), MIRROR)
 def test_admin_can_open_every_mirror_model(client, admin_user, customer_a, app, model):
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     assert client.get(reverse(f"admin:{app}_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:{app}_{model}_add")).status_code == 200
 
 
 def test_admin_edits_a_contract(client, admin_user, customer_a):
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     url = reverse("admin:customers_contract_change", args=[customer_a.contract.pk])
     assert 'name="number"' in client.get(url).content.decode()
 
@@ -66,7 +85,7 @@ def test_admin_lists_have_a_fixed_query_count(client, admin_user, customer_a, cu
 
     from lkk.customers.tests.factories import MeterFactory
 
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
     url = reverse("admin:customers_meter_changelist")
     with CaptureQueriesContext(connection) as before:
         client.get(url)

@@ -12,7 +12,22 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 #: Routes open to anonymous visitors.
-PUBLIC = {"accounts:login", "set_language"}
+PUBLIC = {
+    "accounts:login",
+    "set_language",
+    "notifications:dev_outbox",
+    "captcha-image",
+    "captcha-refresh",
+}
+#: Parameters of public routes that are not customer objects → a value for them.
+PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {"key": lambda a: _captcha_key()}
+#: Public routes that answer only a script: the headers it sends.
+PUBLIC_HEADERS = {"captcha-refresh": {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}}
+#: The second factor of operators and admins (lkk/accounts/tests/test_otp.py): an anonymous
+#: visitor is sent to the login page, a customer away from it.
+STAFF_STEPS = {"accounts:otp_verify", "accounts:otp_setup"}
+#: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
+DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).
 POST_ONLY = {"accounts:logout", "set_language"}
 #: The Django admin has its own login and is covered by tests/test_admin.py.
@@ -41,6 +56,12 @@ def _upload_of(a) -> int:
     return BulkUpload.objects.create(
         token=uuid.uuid4(), counterparty=a.counterparty, uploaded_by=a.user, file_name="a.xlsx"
     ).pk
+
+
+def _captcha_key() -> str:
+    from captcha.models import CaptchaStore
+
+    return CaptchaStore.generate_key()
 
 
 def _text_of(response) -> str:
@@ -82,25 +103,37 @@ def test_every_route_is_known():
     names = [name for name, _ in ROUTES]
     assert all(name for name in names), "every route needs a name to be tested"
     for name, params in ROUTES:
-        unknown = [p for p in params if p not in OBJECTS]
+        known = {**OBJECTS, **(PUBLIC_PARAMS if name in PUBLIC else {})}
+        unknown = [p for p in params if p not in known]
         assert not unknown, f"{name}: the isolation test does not know parameter(s) {unknown}"
     assert len(ROUTES) >= 12
 
 
 @pytest.mark.parametrize(("name", "params"), ROUTES, ids=[n for n, _ in ROUTES])
-def test_route_isolation(client, customer_a, customer_b, name, params):
-    url = reverse(name, kwargs={p: OBJECTS[p](customer_a) for p in params})
+def test_route_isolation(client, settings, customer_a, customer_b, name, params):
+    values = {**OBJECTS, **(PUBLIC_PARAMS if name in PUBLIC else {})}
+    url = reverse(name, kwargs={p: values[p](customer_a) for p in params})
+    if name in DEV_ONLY:
+        assert not (settings.DEBUG or settings.DEMO_MODE)
+        assert client.get(url).status_code == 404
+        settings.DEMO_MODE = True
     if name in POST_ONLY:
         response = client.get(url)
         assert response.status_code in (302, 405)
         return
 
-    anonymous = client.get(url)
+    anonymous = client.get(url, **PUBLIC_HEADERS.get(name, {}))
     if name in PUBLIC:
         assert anonymous.status_code == 200
         return
     assert anonymous.status_code == 302
     assert anonymous.url.startswith(reverse("accounts:login"))
+    if name in STAFF_STEPS:
+        client.force_login(customer_a.user)
+        away = client.get(url)
+        assert away.status_code == 302
+        assert not away.url.startswith(reverse("accounts:login"))
+        return
 
     client.force_login(customer_a.user)
     assert client.get(url).status_code == 200, "the owner must see their own object"

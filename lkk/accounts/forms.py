@@ -1,10 +1,111 @@
+import datetime as dt
+import math
+import secrets
+import string
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from captcha.conf import settings as captcha_settings
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lkk.accounts.backends import axes_username
+
+#: Failed logins counted in the visitor's session (the captcha appears after a few of them).
+LOGIN_FAILURES_SESSION_KEY = "lkk_login_failures"
+
+
+# --- Captcha ------------------------------------------------------------------------------------
+
+
+def digits_challenge() -> tuple[str, str]:
+    """CAPTCHA_CHALLENGE_FUNCT: digits (seed 002), typed the same on a Russian or Latin layout."""
+    code = "".join(secrets.choice(string.digits) for _ in range(captcha_settings.CAPTCHA_LENGTH))
+    return code, code
+
+
+class CaptchaInput(CaptchaTextInput):
+    """The captcha image, «Другой код» (app.js asks the refresh endpoint) and the answer."""
+
+    template_name = "accounts/captcha_widget.html"
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        context["refresh_url"] = self.refresh_url()
+        return context
+
+
+def captcha_field() -> CaptchaField:
+    return CaptchaField(
+        label=_("Введите то, что видите на картинке"),
+        widget=CaptchaInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        error_messages={"invalid": _("Неверный код с картинки. Введите новый код.")},
+    )
+
+
+def captcha_required(request: HttpRequest, login: str | None = None) -> bool:
+    """Whether the login form asks for the captcha: always (LKK_LOGIN_CAPTCHA=always), or after
+    LKK_CAPTCHA_AFTER_FAILURES failed logins in this session or for this login from this IP.
+
+    Known and unknown logins count alike: the answer never depends on whether an account exists.
+    """
+    if settings.LKK_LOGIN_CAPTCHA == "always":
+        return True
+    threshold = settings.LKK_CAPTCHA_AFTER_FAILURES
+    if request.session.get(LOGIN_FAILURES_SESSION_KEY, 0) >= threshold:
+        return True
+    key = axes_username(request, {"username": login})
+    if key is None:
+        return False
+    return AxesProxyHandler.get_failures(request, {"username": key}) >= threshold
+
+
+# --- Messages -----------------------------------------------------------------------------------
+
+
+def _russian_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def minutes_text(n: int) -> str:
+    """«15 минут», «1 минуту», «2 минуты»; in English from the catalogue."""
+    if (get_language() or "ru").startswith("ru"):
+        return f"{n} {_russian_plural(n, 'минуту', 'минуты', 'минут')}"
+    return ngettext("%(count)d минуту", "%(count)d минут", n) % {"count": n}
+
+
+def lockout_message() -> str:
+    """The lockout's own length (AXES_COOLOFF_TIME, from LKK_LOCKOUT_MINUTES), in minutes."""
+    cool_off = get_cool_off() or dt.timedelta(minutes=settings.LKK_LOCKOUT_MINUTES)
+    minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
+    return _(
+        "Слишком много неудачных попыток входа. Попробуйте через %(minutes)s "
+        "или восстановите пароль."
+    ) % {"minutes": minutes_text(minutes)}
+
+
+# --- Login --------------------------------------------------------------------------------------
 
 
 class LoginForm(AuthenticationForm):
-    """Login by login or email; «Запомнить меня» keeps the session after the browser closes."""
+    """Login by login or email; «Запомнить меня» keeps the session after the browser closes.
+
+    The captcha field is added when `captcha_required` says so; a wrong or missing answer stops
+    the form before any password is checked. A login locked out by django-axes gets the lockout
+    message instead of «Неверный логин или пароль.».
+    """
 
     username = forms.CharField(
         label=_("Логин или email"),
@@ -24,3 +125,77 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Неверный логин или пароль."),
         "inactive": _("Учётная запись отключена."),
     }
+
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object):
+        super().__init__(request, *args, **kwargs)
+        login = self.data.get("username") if self.is_bound else None
+        if request is not None and captcha_required(request, login):
+            self.add_captcha()
+
+    def add_captcha(self) -> None:
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = captcha_field()
+
+    @property
+    def failed_authentication(self) -> bool:
+        """The form got as far as checking the password, and the login was refused."""
+        return any(
+            error.code in {"invalid_login", "inactive", "locked"}
+            for error in self.errors.as_data().get(forms.forms.NON_FIELD_ERRORS, [])
+        )
+
+    def clean(self) -> dict:
+        if "captcha" in self.fields and "captcha" not in self.cleaned_data:
+            return self.cleaned_data  # no password check without the right captcha
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise ValidationError(lockout_message(), code="locked") from None
+            raise
+
+
+# --- Second factor (operators and admins) -------------------------------------------------------
+
+
+class OtpCodeForm(forms.Form):
+    """The 6-digit code of an authenticator app (TOTP), checked against one device."""
+
+    code = forms.CharField(
+        label=_("Код из приложения"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control",
+            }
+        ),
+    )
+
+    def __init__(self, device: TOTPDevice, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise ValidationError(_("Введите 6 цифр из приложения."), code="format")
+        # The device row is locked while it is checked, so that two requests cannot use one
+        # code twice; the throttling it records must be committed, so errors are raised after.
+        with transaction.atomic():
+            device = TOTPDevice.objects.select_for_update().get(pk=self.device.pk)
+            allowed, _info = device.verify_is_allowed()
+            verified = allowed and device.verify_token(code)
+        self.device = device
+        if not allowed:
+            raise ValidationError(
+                _("Слишком много неверных кодов. Подождите немного и введите новый код."),
+                code="throttled",
+            )
+        if not verified:
+            raise ValidationError(
+                _("Неверный код. Введите код, который показывает приложение."), code="invalid_code"
+            )
+        return code

@@ -34,3 +34,67 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.is_staff
+
+
+class ConfirmationCode(models.Model):
+    """A one-time code (and, for email, a one-click link) that confirms a contact (A4).
+
+    Neither the code nor the link token is stored: only their HMAC under SECRET_KEY, keyed by
+    purpose and subject, so a leaked table gives nothing to type in. `lkk.accounts.codes` issues
+    and checks them; nothing else writes these rows.
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", _("Регистрация")
+        RECOVERY = "recovery", _("Восстановление доступа")
+        EMAIL_CHANGE = "email_change", _("Смена электронной почты")
+        PHONE_CHANGE = "phone_change", _("Смена телефона")
+        BINDING = "binding", _("Привязка договора")
+        LOGIN = "login", _("Вход")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Электронная почта")
+        SMS = "sms", _("SMS")
+
+    purpose = models.CharField(_("назначение"), max_length=20, choices=Purpose.choices)
+    # What the code confirms, e.g. "registration:<uuid>" or "user:<id>".
+    subject = models.CharField(_("предмет"), max_length=150)
+    channel = models.CharField(_("канал"), max_length=10, choices=Channel.choices)
+    # Normalized: an email in lower case or a phone as +7XXXXXXXXXX.
+    contact = models.CharField(_("адрес"), max_length=254)
+    code_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("действует до"))
+    used_at = models.DateTimeField(_("использован"), null=True, blank=True)
+    attempts = models.IntegerField(_("неверных попыток"), default=0)
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("код подтверждения")
+        verbose_name_plural = _("коды подтверждения")
+        indexes = [
+            # The latest code of a purpose and subject: verification and the resend pause.
+            models.Index(
+                fields=["purpose", "subject", "-created_at"], name="accounts_code_latest_idx"
+            ),
+            # The daily caps.
+            models.Index(fields=["contact", "created_at"], name="accounts_code_contact_day_idx"),
+            models.Index(fields=["ip", "created_at"], name="accounts_code_ip_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attempts__gte=0), name="accounts_code_attempts_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.masked_contact}"
+
+    @property
+    def masked_contact(self) -> str:
+        """The contact with most of it hidden: «i***@example.ru», «+7 *** ***-**-67»."""
+        if self.channel == self.Channel.EMAIL:
+            local, _at, domain = self.contact.partition("@")
+            return f"{local[:1]}***@{domain}"
+        return f"+7 *** ***-**-{self.contact[-2:]}"

@@ -7,4 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # The second factor of operators and admins (TOTP), right after the password.
+    path("otp/", views.OtpVerifyView.as_view(), name="otp_verify"),
+    path("otp/setup/", views.OtpSetupView.as_view(), name="otp_setup"),
 ]

@@ -23,8 +23,33 @@
       });
     });
   }
+  // «Другой код»: a new captcha from the refresh endpoint, without reloading the form (the link
+  // itself reloads the page when scripts are off).
+  function setupCaptchaRefresh() {
+    document.querySelectorAll("[data-captcha-refresh]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var box = link.closest("[data-captcha]");
+        if (!box || !window.fetch) return;
+        event.preventDefault();
+        window.fetch(link.getAttribute("data-captcha-refresh"), {
+          headers: { "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" },
+          credentials: "same-origin"
+        }).then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        }).then(function (data) {
+          box.querySelector("[data-captcha-image]").src = data.image_url;
+          box.querySelector("input[type=hidden]").value = data.key;
+          var answer = box.querySelector("input[type=text]");
+          answer.value = "";
+          answer.focus();
+        }).catch(function () { window.location.assign(window.location.href); });
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     setupPasswordToggles();
     setupSubmitOnce();
+    setupCaptchaRefresh();
   });
 })();
