@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 #: Routes open to anonymous visitors.
 PUBLIC = {
     "accounts:login",
+    "accounts:agreement",
     "set_language",
     "notifications:dev_outbox",
     "captcha-image",

@@ -1,3 +1,6 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -98,3 +101,54 @@ class ConfirmationCode(models.Model):
             local, _at, domain = self.contact.partition("@")
             return f"{local[:1]}***@{domain}"
         return f"+7 *** ***-**-{self.contact[-2:]}"
+
+
+class Agreement(models.Model):
+    """A published version of the user agreement and consent to personal data processing.
+
+    The newest version is in force; a user who accepted an older one is asked again (A8).
+    """
+
+    version = models.CharField(_("версия"), max_length=20, unique=True)
+    title = models.CharField(_("заголовок"), max_length=255)
+    text = models.TextField(_("текст"))
+    sha256 = models.CharField(_("SHA-256 текста"), max_length=64, editable=False)
+    published_at = models.DateTimeField(_("опубликовано"))
+
+    class Meta:
+        verbose_name = _("пользовательское соглашение")
+        verbose_name_plural = _("пользовательские соглашения")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.sha256 = hashlib.sha256(self.text.encode()).hexdigest()
+        super().save(*args, **kwargs)
+
+
+class Consent(models.Model):
+    """Who accepted which version of the agreement, when, from where (152-FZ, A8)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="consents")
+    # The hash of the text as it was accepted, kept even if the agreement row were edited.
+    sha256 = models.CharField(_("SHA-256 текста"), max_length=64)
+    accepted_at = models.DateTimeField(_("принято"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("согласие")
+        verbose_name_plural = _("согласия")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="consent_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.agreement_id}"

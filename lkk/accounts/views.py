@@ -20,6 +20,7 @@ from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lkk.accounts.backends import axes_username
+from lkk.accounts.consent import consent_check_at_login
 from lkk.accounts.forms import (
     LOGIN_FAILURES_SESSION_KEY,
     LoginForm,
@@ -66,6 +67,7 @@ class LoginView(auth_views.LoginView):
         if not form.cleaned_data.get("remember_me"):
             # Without «Запомнить меня» the session ends with the browser.
             self.request.session.set_expiry(0)
+        consent_check_at_login(request=self.request, user=form.get_user())
         if needs_second_factor(form.get_user()):
             return redirect(_with_next("accounts:otp_verify", response.url))
         return response

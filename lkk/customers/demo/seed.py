@@ -20,6 +20,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from lkk.accounts.consent import agreement_current
+from lkk.accounts.models import Consent
 from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
 from lkk.billing.models import Charge, Document, Payment
 from lkk.core import validators
@@ -548,6 +550,11 @@ def _users(new_demo: list[DemoCustomer]) -> None:
             user.save(update_fields=["password"])
         counterparty = Counterparty.objects.get(billing_id=c.billing_id)
         AccessGrant.objects.get_or_create(user=user, counterparty=counterparty)
+        agreement = agreement_current()
+        if agreement is not None:
+            Consent.objects.get_or_create(
+                user=user, agreement=agreement, defaults={"sha256": agreement.sha256}
+            )
     operator, created = user_model.objects.get_or_create(
         username="operator",
         defaults={"first_name": "Мария", "last_name": "Оператова", "is_staff": True,

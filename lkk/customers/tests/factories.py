@@ -15,12 +15,26 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True  # the consent hook writes its own row
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.ru")
     first_name = "Иван"
     last_name = "Тестов"
     password = factory.django.Password("correct-horse-42")
+
+    @factory.post_generation
+    def consent(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Registered users have accepted the agreement; `consent=False` makes one who has not."""
+        if create and extracted is not False:
+            from lkk.accounts.consent import agreement_current
+            from lkk.accounts.models import Consent
+
+            agreement = agreement_current()
+            if agreement is not None:
+                Consent.objects.get_or_create(
+                    user=self, agreement=agreement, defaults={"sha256": agreement.sha256}
+                )
 
 
 class CounterpartyFactory(factory.django.DjangoModelFactory):
