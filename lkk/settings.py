@@ -272,6 +272,10 @@ LKK_READING_JUMP_FACTOR = env.float("LKK_READING_JUMP_FACTOR", default=3.0)
 LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
 # The largest XLSX a customer may upload, in bytes.
 LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# --- Registration ---
+# Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
+# legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.
+LKK_REGISTRATION_FORMS = env.str("LKK_REGISTRATION_FORMS", default="contract,ul,ip,fl")
 # --- Confirmation codes ---
 # One-time codes (A4, SECURITY.md "Accounts"): seconds a code is valid, wrong tries that kill it,
 # seconds before another may be requested, codes a day to one phone/email and from one IP.

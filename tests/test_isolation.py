@@ -15,13 +15,27 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC = {
     "accounts:login",
     "accounts:agreement",
+    "accounts:register",
+    "accounts:register_contract",
+    "accounts:register_ul",
+    "accounts:register_ip",
+    "accounts:register_fl",
+    "accounts:register_code",
+    "accounts:register_link",
+    "accounts:register_done",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_link",
     "set_language",
     "notifications:dev_outbox",
     "captcha-image",
     "captcha-refresh",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
-PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {"key": lambda a: _captcha_key()}
+PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
+    "key": lambda a: _captcha_key(),
+    "token": lambda a: "not-a-real-link-token",
+}
 #: Public routes that answer only a script: the headers it sends.
 PUBLIC_HEADERS = {"captcha-refresh": {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}}
 #: The second factor of operators and admins (lkk/accounts/tests/test_otp.py): an anonymous
@@ -30,7 +44,12 @@ STAFF_STEPS = {"accounts:otp_verify", "accounts:otp_setup"}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
 DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).
-POST_ONLY = {"accounts:logout", "set_language"}
+POST_ONLY = {
+    "accounts:logout",
+    "set_language",
+    "accounts:sessions_end_others",
+    "accounts:consent_withdraw",
+}
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
 

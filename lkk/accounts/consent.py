@@ -7,10 +7,13 @@ session, and `ConsentMiddleware` keeps the user on the consent page until they a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from lkk.accounts import agreement_text
 from lkk.accounts.models import Agreement, Consent
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
@@ -20,6 +23,19 @@ SESSION_FLAG = "lkk_consent_required"
 
 def agreement_current() -> Agreement | None:
     return Agreement.objects.order_by("-published_at", "-pk").first()
+
+
+def agreement_ensure_first() -> Agreement:
+    """The first version, as its migration publishes it (for a database emptied since)."""
+    agreement, _ = Agreement.objects.get_or_create(
+        version=agreement_text.VERSION,
+        defaults={
+            "title": agreement_text.TITLE,
+            "text": agreement_text.TEXT,
+            "published_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        },
+    )
+    return agreement
 
 
 def consent_needed(*, user) -> bool:

@@ -152,3 +152,52 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.agreement_id}"
+
+
+class NotificationPreferences(models.Model):
+    """Which notifications the user wants, by email and by SMS, per kind (A11).
+
+    Codes and security messages are not here: they are always sent.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    readings_email = models.BooleanField(_("напоминания о показаниях — email"), default=True)
+    readings_sms = models.BooleanField(_("напоминания о показаниях — SMS"), default=False)
+    applications_email = models.BooleanField(_("статусы заявок — email"), default=True)
+    applications_sms = models.BooleanField(_("статусы заявок — SMS"), default=False)
+    outages_email = models.BooleanField(_("отключения — email"), default=True)
+    outages_sms = models.BooleanField(_("отключения — SMS"), default=True)
+    news_email = models.BooleanField(_("новости — email"), default=False)
+    news_sms = models.BooleanField(_("новости — SMS"), default=False)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройки уведомлений")
+        verbose_name_plural = _("настройки уведомлений")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class UserSession(models.Model):
+    """A logged-in session of a user, for «Активные сеансы» (A11): written at login, removed
+    at logout and by «Выйти на других устройствах»."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(_("ключ сеанса"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("вход"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("последняя активность"))
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("сеанс пользователя")
+        verbose_name_plural = _("сеансы пользователей")
+        ordering = ["-last_seen", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lkk.accounts import consent_views, views
+from lkk.accounts import consent_views, profile_views, recovery_views, registration_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,41 @@ urlpatterns = [
     # The second factor of operators and admins (TOTP), right after the password.
     path("otp/", views.OtpVerifyView.as_view(), name="otp_verify"),
     path("otp/setup/", views.OtpSetupView.as_view(), name="otp_setup"),
+    # «Забыли пароль?» (A7): lkk/accounts/recovery.py.
+    path("password/reset/", recovery_views.password_reset, name="password_reset"),
+    path(
+        "password/reset/confirm/",
+        recovery_views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/link/<str:token>/",
+        recovery_views.password_reset_link,
+        name="password_reset_link",
+    ),
+    # «Профиль» (A11): lkk/accounts/profile.py.
+    path("profile/", profile_views.profile_page, name="profile"),
+    path("profile/password/", profile_views.password_change, name="password_change"),
+    path("profile/email/", profile_views.email_change, name="email_change"),
+    path("profile/phone/", profile_views.phone_change, name="phone_change"),
+    path(
+        "profile/notifications/",
+        profile_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path(
+        "profile/sessions/end-others/",
+        profile_views.sessions_end_others,
+        name="sessions_end_others",
+    ),
+    path("profile/consent/withdraw/", profile_views.consent_withdraw_view, name="consent_withdraw"),
+    # Self-registration (A1, A2): lkk/accounts/registration.py.
+    path("register/", registration_views.choose, name="register"),
+    path("register/contract/", registration_views.by_contract, name="register_contract"),
+    path("register/code/", registration_views.code, name="register_code"),
+    path("register/link/", registration_views.link, name="register_link"),
+    path("register/done/", registration_views.done, name="register_done"),
+    path("register/ul/", registration_views.by_legal_form, {"form": "ul"}, name="register_ul"),
+    path("register/ip/", registration_views.by_legal_form, {"form": "ip"}, name="register_ip"),
+    path("register/fl/", registration_views.by_legal_form, {"form": "fl"}, name="register_fl"),
 ]

@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from lkk.accounts.consent import agreement_current
+from lkk.accounts.consent import agreement_current, agreement_ensure_first
 from lkk.accounts.models import Consent
 from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
 from lkk.billing.models import Charge, Document, Payment
@@ -434,6 +434,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
     today = today or timezone.localdate()
     with transaction.atomic():
         roles_ensure()
+        agreement_ensure_first()
         builder = Builder(today=today, now=timezone.now().isoformat())
         for key, (model, _) in COLUMNS.items():
             builder.ids[key] = next_id(model)

@@ -1,0 +1,252 @@
+"""«Профиль» (A11): the pages; the rules are in `lkk.accounts.profile`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import password_validation
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lkk.accounts import profile
+from lkk.accounts.consent import consent_withdraw
+from lkk.accounts.models import NotificationPreferences
+from lkk.core.errors import ApplicationError
+from lkk.customers.models import Counterparty
+
+PENDING = "lkk_profile_pending_{kind}"
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+def _password_field(label: str, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        error_messages={"required": gettext_lazy("Заполните это поле.")},
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = _password_field(gettext_lazy("Текущий пароль"), "current-password")
+    new_password1 = _password_field(gettext_lazy("Новый пароль"), "new-password")
+    new_password2 = _password_field(gettext_lazy("Новый пароль ещё раз"), "new-password")
+
+    def __init__(self, *args: object, user, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_old_password(self) -> str:
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("Текущий пароль введён неверно."))
+        return value
+
+    def clean_new_password2(self) -> str:
+        first = self.cleaned_data.get("new_password1")
+        second = self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise forms.ValidationError(_("Пароли не совпадают."))
+        password_validation.validate_password(second, self.user)
+        return second
+
+
+class ContactRequestForm(forms.Form):
+    contact = forms.CharField(max_length=254)
+    password = _password_field(gettext_lazy("Текущий пароль"), "current-password")
+
+    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["contact"]
+        field.error_messages["required"] = _("Заполните это поле.")
+        if kind == profile.EMAIL:
+            field.label = _("Новый адрес электронной почты")
+            field.widget = forms.EmailInput(
+                attrs={"class": "form-control", "autocomplete": "email"}
+            )
+        else:
+            field.label = _("Новый номер телефона")
+            field.widget = forms.TextInput(
+                attrs={"class": "form-control", "autocomplete": "tel", "inputmode": "tel"}
+            )
+
+
+class ContactConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Код из сообщения"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+        error_messages={"required": gettext_lazy("Введите код.")},
+    )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreferences
+        fields = [
+            "readings_email",
+            "readings_sms",
+            "applications_email",
+            "applications_sms",
+            "outages_email",
+            "outages_sms",
+            "news_email",
+            "news_sms",
+        ]
+
+
+def _apply(form: forms.Form, error: ApplicationError, fallback: str | None = None) -> None:
+    field = error.field if error.field in form.fields else fallback
+    form.add_error(field, error.message)
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+@login_required
+def profile_page(request: HttpRequest) -> HttpResponse:
+    profile.session_touch(request=request)
+    current = request.session.session_key
+    sessions = [
+        {
+            "device": profile.device_of(s.user_agent),
+            "ip": s.ip,
+            "last_seen": s.last_seen,
+            "created_at": s.created_at,
+            "current": s.session_key == current,
+        }
+        for s in profile.sessions_active(request.user)
+    ]
+    counterparties = Counterparty.objects.visible_to(request.user).order_by("short_name")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile_user": request.user,
+            "counterparties": counterparties,
+            "sessions": sessions,
+            "others": sum(1 for s in sessions if not s["current"]),
+        },
+    )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        profile.password_change(
+            request=request, user=request.user, new_password=form.cleaned_data["new_password1"]
+        )
+        messages.success(request, _("Пароль изменён. На других устройствах выполнен выход."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile_password.html", {"form": form})
+
+
+def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
+    key = PENDING.format(kind=kind)
+    pending = request.session.get(key)
+    step = request.POST.get("step")
+    request_form = ContactRequestForm(kind=kind)
+    confirm_form = ContactConfirmForm()
+    if request.method == "POST" and step == "cancel":
+        request.session.pop(key, None)
+        return redirect(request.path)
+    if request.method == "POST" and step == "confirm" and pending:
+        confirm_form = ContactConfirmForm(request.POST)
+        if confirm_form.is_valid():
+            try:
+                profile.contact_change_confirm(
+                    kind=kind,
+                    user=request.user,
+                    new_contact=pending,
+                    code=confirm_form.cleaned_data["code"],
+                    request=request,
+                )
+            except ApplicationError as error:
+                _apply(confirm_form, error, "code")
+            else:
+                request.session.pop(key, None)
+                text = (
+                    _("Адрес электронной почты изменён.")
+                    if kind == profile.EMAIL
+                    else _("Номер телефона изменён.")
+                )
+                messages.success(request, text)
+                return redirect("accounts:profile")
+    elif request.method == "POST":
+        request_form = ContactRequestForm(request.POST, kind=kind)
+        if request_form.is_valid():
+            try:
+                pending = profile.contact_change_request(
+                    kind=kind,
+                    user=request.user,
+                    new_contact=request_form.cleaned_data["contact"],
+                    password=request_form.cleaned_data["password"],
+                    request=request,
+                )
+            except ApplicationError as error:
+                _apply(request_form, error, "contact")
+            else:
+                request.session[key] = pending
+                messages.info(
+                    request,
+                    _("Мы отправили код на %(contact)s.")
+                    % {"contact": profile.mask_contact(pending)},
+                )
+                return redirect(request.path)
+            pending = None
+    return render(
+        request,
+        "accounts/profile_contact.html",
+        {
+            "kind": kind,
+            "pending": pending,
+            "request_form": request_form,
+            "confirm_form": confirm_form,
+        },
+    )
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, profile.EMAIL)
+
+
+@login_required
+def phone_change(request: HttpRequest) -> HttpResponse:
+    return _contact_change(request, profile.PHONE)
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, instance=profile.preferences_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Настройки уведомлений сохранены."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile_notifications.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = profile.sessions_end_others_by_user(request=request)
+    messages.success(
+        request, _("Выполнен выход на других устройствах: %(count)d.") % {"count": ended}
+    )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: HttpRequest) -> HttpResponse:
+    consent_withdraw(user=request.user, request=request)
+    messages.info(request, _("Согласие на обработку персональных данных отозвано."))
+    return redirect("accounts:profile")
