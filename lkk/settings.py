@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lkk.customers.access.ActiveCounterpartyMiddleware",  # A10: the counterparty switcher
     "django_otp.middleware.OTPMiddleware",
     "lkk.accounts.views.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -276,6 +277,9 @@ LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.
 LKK_REGISTRATION_FORMS = env.str("LKK_REGISTRATION_FORMS", default="contract,ul,ip,fl")
+# Verification policy (A5): "auto" grants access at once when the identifiers match billing data
+# (the demo); "moderated" sends the multi-step registration (A3) to an operator's queue (O1).
+LKK_VERIFICATION_POLICY = env.str("LKK_VERIFICATION_POLICY", default="auto")
 # --- Confirmation codes ---
 # One-time codes (A4, SECURITY.md "Accounts"): seconds a code is valid, wrong tries that kill it,
 # seconds before another may be requested, codes a day to one phone/email and from one IP.

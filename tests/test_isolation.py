@@ -23,6 +23,8 @@ PUBLIC = {
     "accounts:register_code",
     "accounts:register_link",
     "accounts:register_done",
+    "accounts:register_steps",
+    "accounts:register_steps_link",
     "accounts:password_reset",
     "accounts:password_reset_confirm",
     "accounts:password_reset_link",
@@ -41,6 +43,14 @@ PUBLIC_HEADERS = {"captcha-refresh": {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 #: The second factor of operators and admins (lkk/accounts/tests/test_otp.py): an anonymous
 #: visitor is sent to the login page, a customer away from it.
 STAFF_STEPS = {"accounts:otp_verify", "accounts:otp_setup"}
+#: The operators' pages (O1, lkk/accounts/tests/test_moderation.py): an anonymous visitor is sent
+#: to the login page, a customer gets a 404.
+STAFF_ONLY = {
+    "accounts:moderation_queue",
+    "accounts:moderation_detail",
+    "accounts:moderation_decide",
+}
+STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
 DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).
@@ -49,6 +59,7 @@ POST_ONLY = {
     "set_language",
     "accounts:sessions_end_others",
     "accounts:consent_withdraw",
+    "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -123,7 +134,11 @@ def test_every_route_is_known():
     names = [name for name, _ in ROUTES]
     assert all(name for name in names), "every route needs a name to be tested"
     for name, params in ROUTES:
-        known = {**OBJECTS, **(PUBLIC_PARAMS if name in PUBLIC else {})}
+        known = {
+            **OBJECTS,
+            **(PUBLIC_PARAMS if name in PUBLIC else {}),
+            **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+        }
         unknown = [p for p in params if p not in known]
         assert not unknown, f"{name}: the isolation test does not know parameter(s) {unknown}"
     assert len(ROUTES) >= 12
@@ -131,7 +146,11 @@ def test_every_route_is_known():
 
 @pytest.mark.parametrize(("name", "params"), ROUTES, ids=[n for n, _ in ROUTES])
 def test_route_isolation(client, settings, customer_a, customer_b, name, params):
-    values = {**OBJECTS, **(PUBLIC_PARAMS if name in PUBLIC else {})}
+    values = {
+        **OBJECTS,
+        **(PUBLIC_PARAMS if name in PUBLIC else {}),
+        **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+    }
     url = reverse(name, kwargs={p: values[p](customer_a) for p in params})
     if name in DEV_ONLY:
         assert not (settings.DEBUG or settings.DEMO_MODE)
@@ -153,6 +172,11 @@ def test_route_isolation(client, settings, customer_a, customer_b, name, params)
         away = client.get(url)
         assert away.status_code == 302
         assert not away.url.startswith(reverse("accounts:login"))
+        return
+    if name in STAFF_ONLY:
+        client.force_login(customer_a.user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {}).status_code == 404
         return
 
     client.force_login(customer_a.user)

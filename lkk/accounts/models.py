@@ -201,3 +201,69 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationRequest(models.Model):
+    """A multi-step registration (A3) and, under `moderated` (A5), a request an operator decides.
+
+    draft → email_confirmed → pending → approved | rejected; `lkk.accounts.moderation` holds one
+    service per move. The password is kept only as Django's hash.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Черновик")
+        EMAIL_CONFIRMED = "email_confirmed", _("Email подтверждён")
+        PENDING = "pending", _("На проверке")
+        APPROVED = "approved", _("Одобрена")
+        REJECTED = "rejected", _("Отклонена")
+
+    state = models.CharField(
+        _("состояние"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    username = models.CharField(_("логин"), max_length=150)
+    email = models.EmailField(_("электронная почта"))
+    password_hash = models.CharField(max_length=128)
+    last_name = models.CharField(_("фамилия"), max_length=150, blank=True)
+    first_name = models.CharField(_("имя"), max_length=150, blank=True)
+    middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
+    phone = models.CharField(_("телефон"), max_length=20, blank=True)
+    company_kind = models.CharField(_("тип организации"), max_length=2, blank=True)
+    inn = models.CharField(_("ИНН"), max_length=12, blank=True)
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True)
+    company_name = models.CharField(_("наименование организации"), max_length=500, blank=True)
+    existing_counterparty = models.BooleanField(_("действующий контрагент"), default=False)
+    contract_numbers = models.JSONField(_("номера договоров"), default=list, blank=True)
+    counterparty = models.ForeignKey(
+        "customers.Counterparty",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("найденный контрагент"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("решение принято"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем решено"),
+    )
+    rejection_reason = models.TextField(_("причина отказа"), blank=True)
+
+    class Meta:
+        verbose_name = _("заявка на регистрацию")
+        verbose_name_plural = _("заявки на регистрацию")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.get_state_display()})"

@@ -300,3 +300,25 @@ def registration_complete(*, pending: Pending, request: HttpRequest):
         details={"counterparty": counterparty.pk, "grant": grant.pk, "all_contracts": True},
     )
     return user
+
+
+def contract_contact_check(
+    *, inn: str, contract_number: str, contact: str, not_found: str, contact_not_found: str
+) -> tuple[Contract, str, str]:
+    """A1's check, for reuse (A9 «Привязать договор»): the contract by ИНН and number, and the
+    typed email or phone among its contacts. Returns (contract, channel, normalized contact);
+    raises ApplicationError with the caller's (already translated) texts."""
+    contract = (
+        Contract.objects.select_related("counterparty")
+        .filter(counterparty__inn=inn.strip(), number__iexact=contract_number.strip())
+        .first()
+    )
+    if contract is None:
+        raise ApplicationError(not_found)
+    channel, value = _contact_parse(contact)
+    listed = Contact.objects.filter(
+        counterparty=contract.counterparty, kind=_contact_kind(channel)
+    ).filter(Q(contract=contract) | Q(contract__isnull=True))
+    if not any(_contact_matches(channel, row.value, value) for row in listed):
+        raise ApplicationError(contact_not_found, field="contact")
+    return contract, channel, value

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from lkk.accounts import consent_views, profile_views, recovery_views, registration_views, views
+from lkk.accounts import (
+    binding_views,
+    consent_views,
+    moderation_views,
+    profile_views,
+    recovery_views,
+    registration_views,
+    steps_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -40,6 +49,9 @@ urlpatterns = [
         name="sessions_end_others",
     ),
     path("profile/consent/withdraw/", profile_views.consent_withdraw_view, name="consent_withdraw"),
+    # «Привязать договор» (A9): lkk/accounts/binding.py.
+    path("binding/", binding_views.start, name="binding"),
+    path("binding/code/", binding_views.code, name="binding_code"),
     # Self-registration (A1, A2): lkk/accounts/registration.py.
     path("register/", registration_views.choose, name="register"),
     path("register/contract/", registration_views.by_contract, name="register_contract"),
@@ -49,4 +61,19 @@ urlpatterns = [
     path("register/ul/", registration_views.by_legal_form, {"form": "ul"}, name="register_ul"),
     path("register/ip/", registration_views.by_legal_form, {"form": "ip"}, name="register_ip"),
     path("register/fl/", registration_views.by_legal_form, {"form": "fl"}, name="register_fl"),
+    # Multi-step registration (A3, seed 002): lkk/accounts/steps.py.
+    path("register/steps/", steps_views.register_steps, name="register_steps"),
+    path("register/steps/link/", steps_views.register_steps_link, name="register_steps_link"),
+    # O1: the operators' queue of registration requests (lkk/accounts/moderation.py).
+    path("backoffice/registrations/", moderation_views.queue, name="moderation_queue"),
+    path(
+        "backoffice/registrations/<int:pk>/",
+        moderation_views.detail,
+        name="moderation_detail",
+    ),
+    path(
+        "backoffice/registrations/<int:pk>/decide/",
+        moderation_views.decide,
+        name="moderation_decide",
+    ),
 ]

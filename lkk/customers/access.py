@@ -10,11 +10,13 @@ through `visible_to(user)` or `get_object_for_user`, never by filtering on a cus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
@@ -35,6 +37,9 @@ class AccessScope:
     counterparty_ids: tuple[int, ...]  # every counterparty the user may act for
     whole_counterparty_ids: tuple[int, ...]  # ... of which all contracts are granted
     contract_ids: tuple[int, ...]  # contracts granted one by one
+    # A10: every granted counterparty, whichever is chosen in the switcher; and the chosen one.
+    all_counterparty_ids: tuple[int, ...] = ()
+    active_counterparty_id: int | None = None
 
     def contract_condition(self, path: str, counterparty_path: str) -> models.Q:
         condition = models.Q(pk__in=[])  # nothing, unless granted below
@@ -61,11 +66,23 @@ def access_scope(user: AbstractBaseUser | AnonymousUser) -> AccessScope:
         if all_contracts:
             whole.add(counterparty_id)
         elif contract_id is not None:
-            contracts.add(contract_id)
+            contracts.add((counterparty_id, contract_id))
+    everything = tuple(sorted(counterparties))
+    # A10: the counterparty chosen in the switcher (ActiveCounterpartyMiddleware) narrows the
+    # scope here, and so every list, «Главная» and detail page; a stale choice is ignored.
+    active = getattr(user, "_lkk_active_counterparty", None)
+    if active not in counterparties:
+        active = None
+    else:
+        counterparties = {active}
+        whole &= {active}
+        contracts = {pair for pair in contracts if pair[0] == active}
     scope = AccessScope(
         counterparty_ids=tuple(sorted(counterparties)),
         whole_counterparty_ids=tuple(sorted(whole)),
-        contract_ids=tuple(sorted(contracts)),
+        contract_ids=tuple(sorted({contract_id for _cp, contract_id in contracts})),
+        all_counterparty_ids=everything,
+        active_counterparty_id=active,
     )
     user._lkk_access_scope = scope
     return scope
@@ -73,7 +90,12 @@ def access_scope(user: AbstractBaseUser | AnonymousUser) -> AccessScope:
 
 def forget_access_scope(user: AbstractBaseUser) -> None:
     """To be called by a service that changes the user's grants within a request."""
-    user.__dict__.pop("_lkk_access_scope", None)
+    _unwrapped(user).__dict__.pop("_lkk_access_scope", None)
+
+
+def _unwrapped(user: Any) -> Any:
+    """`request.user` is a lazy wrapper whose own __dict__ is not the user's."""
+    return user.__dict__.get("_wrapped", user)
 
 
 class VisibleQuerySet(models.QuerySet):
@@ -107,3 +129,34 @@ def get_object_for_user(
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+ACTIVE_COUNTERPARTY_KEY = "lkk_active_counterparty"
+
+
+def active_counterparty_set(request: HttpRequest, counterparty_id: int | None) -> None:
+    """The switcher's choice (A10) for this session; None is «Все контрагенты»."""
+    if counterparty_id is None:
+        request.session.pop(ACTIVE_COUNTERPARTY_KEY, None)
+        _unwrapped(request.user).__dict__.pop("_lkk_active_counterparty", None)
+    else:
+        request.session[ACTIVE_COUNTERPARTY_KEY] = counterparty_id
+        request.user._lkk_active_counterparty = counterparty_id
+    forget_access_scope(request.user)
+
+
+class ActiveCounterpartyMiddleware:
+    """Hands the session's switcher choice (A10) to `access_scope` through the user object.
+
+    Only the session is read, and the user only touched when a choice was made: no extra query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        chosen = session.get(ACTIVE_COUNTERPARTY_KEY) if session is not None else None
+        if chosen is not None and request.user.is_authenticated:
+            request.user._lkk_active_counterparty = chosen
+        return self.get_response(request)

@@ -6,6 +6,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("switch/", views.switch_counterparty, name="switch_counterparty"),
     path("counterparties/", views.CounterpartyList.as_view(), name="counterparty_list"),
     path(
         "counterparties/<int:counterparty_id>/",

@@ -8,14 +8,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from lkk.core.lists import SearchSortListView
 from lkk.customers import selectors
-from lkk.customers.access import get_object_for_user
+from lkk.customers.access import access_scope, active_counterparty_set, get_object_for_user
 from lkk.customers.models import (
     ConsumptionObject,
     Contract,
@@ -274,3 +275,20 @@ def meter_detail(request: HttpRequest, meter_id: int) -> HttpResponse:
         "customers/meter_detail.html",
         {"meter": meter, "page_obj": page, "today": _today()},
     )
+
+
+@login_required
+@require_POST
+def switch_counterparty(request: HttpRequest) -> HttpResponse:
+    """A10: the counterparty switcher top left; «all» (or empty) is «Все контрагенты».
+
+    Only a counterparty the user was granted is accepted; any other id is 404.
+    """
+    value = request.POST.get("counterparty", "").strip()
+    if value in ("", "all"):
+        active_counterparty_set(request, None)
+    else:
+        if not value.isdigit() or int(value) not in access_scope(request.user).all_counterparty_ids:
+            raise Http404
+        active_counterparty_set(request, int(value))
+    return redirect("customers:home")
