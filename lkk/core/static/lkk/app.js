@@ -47,9 +47,35 @@
       });
     });
   }
+  // «Новый код можно запросить через N с.»: the server renders the (translated) text with N; here
+  // N counts down every second, and the form's resend button stays disabled until 0.
+  function setupCountdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (hint) {
+      var left = parseInt(hint.getAttribute("data-countdown"), 10);
+      var form = hint.closest("form");
+      var button = form && form.querySelector("[data-countdown-button]");
+      var text = hint.textContent;
+      if (!(left > 0)) return;
+      if (button) button.disabled = true;
+      var timer = window.setInterval(function () {
+        left -= 1;
+        if (left > 0) {
+          hint.textContent = text.replace(/\d+/, String(left));
+          return;
+        }
+        window.clearInterval(timer);
+        hint.hidden = true;
+        if (button) {
+          button.disabled = false;
+          button.removeAttribute("aria-describedby");
+        }
+      }, 1000);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     setupPasswordToggles();
     setupSubmitOnce();
     setupCaptchaRefresh();
+    setupCountdowns();
   });
 })();
