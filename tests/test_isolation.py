@@ -25,6 +25,8 @@ PUBLIC = {
     "accounts:register_done",
     "accounts:register_steps",
     "accounts:register_steps_link",
+    "accounts:signup",
+    "accounts:signup_link",
     "accounts:password_reset",
     "accounts:password_reset_confirm",
     "accounts:password_reset_link",
@@ -46,9 +48,9 @@ STAFF_STEPS = {"accounts:otp_verify", "accounts:otp_setup"}
 #: The operators' pages (O1, lkk/accounts/tests/test_moderation.py): an anonymous visitor is sent
 #: to the login page, a customer gets a 404.
 STAFF_ONLY = {
-    "accounts:moderation_queue",
-    "accounts:moderation_detail",
-    "accounts:moderation_decide",
+    "backoffice:moderation_queue",
+    "backoffice:moderation_detail",
+    "backoffice:moderation_decide",
 }
 STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.

@@ -43,15 +43,17 @@ def request_email_confirm(*, pk: int) -> RegistrationRequest:
 
 
 @transaction.atomic
-def request_submit(*, pk: int, request: HttpRequest | None = None) -> RegistrationRequest:
-    """email_confirmed → pending: the request goes to the operators' queue."""
+def request_submit(
+    *, pk: int, request: HttpRequest | None = None, form: str = "steps"
+) -> RegistrationRequest:
+    """email_confirmed → pending: the request goes to the operators' queue (A3, or A1/A2)."""
     req = _lock(pk, [State.EMAIL_CONFIRMED])
     req.state = State.PENDING
     req.save(update_fields=["state"])
     audit_record(
         kind=AuditEvent.Kind.REGISTRATION_SUBMITTED,
         request=request,
-        details={"form": "steps", "request": req.pk, "policy": "moderated"},
+        details={"form": form, "request": req.pk, "policy": "moderated"},
     )
     return req
 
@@ -65,11 +67,14 @@ def matched_contracts(req: RegistrationRequest) -> list[Contract]:
 
 def _user_create(req: RegistrationRequest):
     user_model = get_user_model()
+    email = req.email
+    if email and not req.company_kind and user_model.objects.filter(email__iexact=email).exists():
+        email = ""  # A1: the contract's email is someone else's already; the login is ИНН+№
     try:
         with transaction.atomic():
             return user_model.objects.create(
                 username=req.username,
-                email=req.email,
+                email=email,
                 phone=req.phone,
                 last_name=req.last_name,
                 first_name=req.first_name,
@@ -127,6 +132,13 @@ def request_approve_auto(*, pk: int, request: HttpRequest | None = None):
     return user
 
 
+def _recipient(req: RegistrationRequest) -> dict[str, str]:
+    """The decision goes by email, or by SMS when the request has only a phone (A1)."""
+    if req.email:
+        return {"channel": "email", "recipient": req.email}
+    return {"channel": "sms", "recipient": req.phone}
+
+
 @transaction.atomic
 def request_approve(
     *, pk: int, operator, contract_ids: list[int] | None, request: HttpRequest | None = None
@@ -151,8 +163,7 @@ def request_approve(
     req.decided_at, req.decided_by = timezone.now(), operator
     req.save(update_fields=["state", "user", "decided_at", "decided_by"])
     message_queue(
-        channel="email",
-        recipient=req.email,
+        **_recipient(req),
         subject=_("Уведомление о предоставлении прав доступа"),
         body=_(
             "Ваша заявка на регистрацию в личном кабинете одобрена, права доступа предоставлены. "
@@ -190,8 +201,7 @@ def request_reject(*, pk: int, operator, reason: str, request: HttpRequest | Non
     req.decided_at, req.decided_by = timezone.now(), operator
     req.save(update_fields=["state", "rejection_reason", "decided_at", "decided_by"])
     message_queue(
-        channel="email",
-        recipient=req.email,
+        **_recipient(req),
         subject=_("Заявка на регистрацию отклонена"),
         body=_("Ваша заявка на регистрацию в личном кабинете отклонена. Причина: %(reason)s")
         % {"reason": reason},

@@ -82,5 +82,5 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Заявка одобрена."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("accounts:moderation_detail", pk=req.pk)
-    return redirect("accounts:moderation_queue")
+        return redirect("backoffice:moderation_detail", pk=req.pk)
+    return redirect("backoffice:moderation_queue")

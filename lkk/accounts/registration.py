@@ -7,8 +7,8 @@ creates the account with access to all the counterparty's contracts at once.
 Until the code is entered, the request lives in the visitor's session as a `Pending` dict: the
 password only as Django's hash, never in plain text. The code's subject is
 f"registration:{pending id}", so a code of another registration (or another purpose) does not
-confirm this one. A later `moderated` policy hands `Pending` to an operator instead of
-`registration_complete`.
+confirm this one. Under the `moderated` policy the confirmed `Pending` becomes a
+`RegistrationRequest` in the operators' queue (`registration_submit`, O1) instead of an account.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from lkk.accounts import codes
 from lkk.accounts.consent import consent_record
+from lkk.accounts.models import RegistrationRequest
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
 from lkk.core.errors import ApplicationError
@@ -79,6 +80,10 @@ def _pending(*, form: str, counterparty: Counterparty, username: str, channel: s
         "last_name": extra.get("last_name", ""),
         "first_name": extra.get("first_name", ""),
         "middle_name": extra.get("middle_name", ""),
+        # What identified the counterparty, for the operator under `moderated` (O1).
+        "inn": extra.get("inn", ""),
+        "kpp": extra.get("kpp", ""),
+        "contract_number": extra.get("contract_number", ""),
     }
 
 
@@ -129,6 +134,8 @@ def registration_start_contract(
         channel=channel,
         contact=value,
         password=password,
+        inn=inn,
+        contract_number=contract.number,
     )
 
 
@@ -209,6 +216,8 @@ def registration_start_legal(*, form: str, data: dict[str, str]) -> Pending:
         last_name=data.get("last_name", ""),
         first_name=data.get("first_name", ""),
         middle_name=data.get("middle_name", ""),
+        inn=data.get("inn", "") or counterparty.inn,
+        kpp=data.get("kpp", ""),
     )
 
 
@@ -256,7 +265,51 @@ def registration_send_code(*, pending: Pending, request: HttpRequest) -> codes.I
 def registration_confirm(*, pending: Pending, code: str, request: HttpRequest):
     """Checks the code (outside any transaction, as `code_verify` requires), then registers."""
     codes.code_verify(purpose=codes.Purpose.REGISTRATION, subject=subject_of(pending), code=code)
+    return registration_finish(pending=pending, request=request)
+
+
+def moderated() -> bool:
+    return settings.LKK_VERIFICATION_POLICY == "moderated"
+
+
+def registration_finish(*, pending: Pending, request: HttpRequest):
+    """The contact is confirmed: the account (`auto`) or a request to the operators
+    (`moderated`, a `RegistrationRequest`)."""
+    if moderated():
+        return registration_submit(pending=pending, request=request)
     return registration_complete(pending=pending, request=request)
+
+
+@transaction.atomic
+def registration_submit(*, pending: Pending, request: HttpRequest) -> RegistrationRequest:
+    """`moderated`: the confirmed A1/A2 registration goes to the operators' queue (O1).
+
+    The request is born `email_confirmed` (the code or link confirmed the contact) and moves to
+    `pending` by the state machine's own service. An A1 request has no `company_kind` (no legal
+    form was chosen) and carries its contract number.
+    """
+    from lkk.accounts import moderation
+
+    counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
+    contract = pending["form"] == "contract"
+    req = RegistrationRequest.objects.create(
+        state=RegistrationRequest.State.EMAIL_CONFIRMED,
+        username=pending["username"],
+        email=pending["email"],
+        password_hash=pending["password_hash"],
+        last_name=pending["last_name"],
+        first_name=pending["first_name"],
+        middle_name=pending["middle_name"],
+        phone=pending["phone"],
+        company_kind="" if contract else pending["form"],
+        inn=pending.get("inn", ""),
+        kpp=pending.get("kpp", ""),
+        company_name=counterparty.name,
+        existing_counterparty=True,
+        contract_numbers=[pending["contract_number"]] if contract else [],
+        counterparty=counterparty,
+    )
+    return moderation.request_submit(pk=req.pk, request=request, form=pending["form"])
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Self-registration pages (A1, A2; policy `auto`): choose the way, fill it in, enter the code."""
+"""Self-registration pages (A1, A2): choose the way, fill it in, enter the code; then the account
+(policy `auto`) or a request to the operators (`moderated`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lkk.accounts import codes, registration
+from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.registration_forms import (
     LEGAL_FORMS,
     ContractRegistrationForm,
@@ -122,7 +124,10 @@ def by_legal_form(request: HttpRequest, form: str) -> HttpResponse:
 
 
 def _finish(request: HttpRequest, user) -> HttpResponse:
+    """Logs the new user in (`auto`) or tells that the request went to the operators."""
     request.session.pop(registration.SESSION_KEY, None)
+    if isinstance(user, RegistrationRequest):  # `moderated`: the operators decide (O1)
+        return render(request, "accounts/register_pending.html", {"req": user})
     login(request, user, backend=BACKEND)
     request.session[registration.SHOW_LOGIN_KEY] = user.get_username()
     return redirect("accounts:register_done")
@@ -146,13 +151,13 @@ def code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:register_code")
     if request.method == "POST" and form.is_valid():
         try:
-            user = registration.registration_confirm(
+            result = registration.registration_confirm(
                 pending=pending, code=form.cleaned_data["code"], request=request
             )
         except ApplicationError as exc:
             _apply_error(form, exc)
         else:
-            return _finish(request, user)
+            return _finish(request, result)
     wait = codes.seconds_until_resend(purpose=codes.Purpose.REGISTRATION, subject=subject)
     return render(
         request,
@@ -176,11 +181,11 @@ def link(request: HttpRequest) -> HttpResponse:
         record = codes.link_verify(purpose=codes.Purpose.REGISTRATION, token=token)
         if record.subject != registration.subject_of(pending):
             raise ApplicationError(_("Ссылка недействительна. Запросите новую."))
-        user = registration.registration_complete(pending=pending, request=request)
+        result = registration.registration_finish(pending=pending, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:register_code")
-    return _finish(request, user)
+    return _finish(request, result)
 
 
 def done(request: HttpRequest) -> HttpResponse:

@@ -1,9 +1,9 @@
 from django.urls import path
 
 from lkk.accounts import (
+    account_signup_views,
     binding_views,
     consent_views,
-    moderation_views,
     profile_views,
     recovery_views,
     registration_views,
@@ -64,16 +64,7 @@ urlpatterns = [
     # Multi-step registration (A3, seed 002): lkk/accounts/steps.py.
     path("register/steps/", steps_views.register_steps, name="register_steps"),
     path("register/steps/link/", steps_views.register_steps_link, name="register_steps_link"),
-    # O1: the operators' queue of registration requests (lkk/accounts/moderation.py).
-    path("backoffice/registrations/", moderation_views.queue, name="moderation_queue"),
-    path(
-        "backoffice/registrations/<int:pk>/",
-        moderation_views.detail,
-        name="moderation_detail",
-    ),
-    path(
-        "backoffice/registrations/<int:pk>/decide/",
-        moderation_views.decide,
-        name="moderation_decide",
-    ),
+    # «Регистрация пользователя» (seed 003): lkk/accounts/account_signup.py.
+    path("register/signup/", account_signup_views.signup, name="signup"),
+    path("register/signup/link/", account_signup_views.signup_link, name="signup_link"),
 ]

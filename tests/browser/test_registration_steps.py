@@ -89,7 +89,7 @@ def test_three_steps_then_the_operator_approves(
     code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
     page.get_by_label("Код из приложения").fill(f"{code:06d}")
     page.get_by_role("button", name="Подтвердить").click()
-    page.goto("/accounts/backoffice/registrations/")
+    page.goto("/backoffice/registrations/")
     page.get_by_role("link", name="steps-client").click()
     expect(page.get_by_test_id("billing")).to_contain_text(cp.inn)
     page.get_by_test_id("approve").click()

@@ -18,7 +18,7 @@ from lkk.customers.tests.factories import ContractFactory, CounterpartyFactory
 from lkk.notifications.models import OutboxMessage
 
 PASSWORD = "Зелёный-слон-2024"
-QUEUE = "/accounts/backoffice/registrations/"
+QUEUE = "/backoffice/registrations/"
 
 
 def otp_login(client, user) -> None:

@@ -1,13 +1,17 @@
-"""Self-registration (A1 seed 000, A2 seeds 001/004) under the `auto` policy (A5)."""
+"""Self-registration (A1 seed 000, A2 seeds 001/004) under the `auto` and `moderated` policies
+(A5)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
-from lkk.accounts.models import Consent
+from lkk.accounts.models import Consent, RegistrationRequest
+from lkk.accounts.tests.test_moderation import otp_login
 from lkk.audit.models import AuditEvent
 from lkk.core import validators
 from lkk.customers.models import AccessGrant, Contact, Contract
@@ -167,8 +171,6 @@ def test_a1_one_click_link(client, billing):
 
 
 def test_a_code_of_another_registration_does_not_work(client, billing):
-    from django.test import Client
-
     cp, *_ = billing
     _a1(client, cp, "620001001", "boss@firm.ru")
     mine = _code_for("boss@firm.ru")
@@ -268,3 +270,109 @@ def test_a1_counterparty_contact_and_early_resend(client, billing):
     page = client.post(reverse("accounts:register_code"), {"code": "000000"}).content.decode()
     if _code_for("acc@firm.ru") != "000000":
         assert "Неверный код" in page
+
+
+# --- `moderated` (A5): A1 and A2 go to the operators' queue (O1) ------------------------------
+
+
+def _operator_client(operator):
+    staff = Client()
+    otp_login(staff, operator)
+    return staff
+
+
+def test_a1_moderated_request_then_approval(client, billing, settings, operator):
+    settings.LKK_VERIFICATION_POLICY = "moderated"
+    cp, *_ = billing
+    assert _a1(client, cp, "620001002", "+79120001122").status_code == 302
+    response = client.post(reverse("accounts:register_code"), {"code": _code_for("+79120001122")})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Заявка передана администратору." in page
+    assert "lkk_registration" not in client.session
+    login = f"{cp.inn}620001002"
+    req = RegistrationRequest.objects.get()
+    assert req.state == RegistrationRequest.State.PENDING
+    assert (req.username, req.counterparty, req.contract_numbers) == (login, cp, ["620001002"])
+    assert req.phone == "+79120001122" and req.inn == cp.inn
+    assert not AccessGrant.objects.exists()
+    assert not get_user_model().objects.filter(username=login).exists()
+    assert not client.get(reverse("customers:home")).wsgi_request.user.is_authenticated
+
+    staff = _operator_client(operator)
+    queue = staff.get(reverse("backoffice:moderation_queue")).content.decode()
+    assert login in queue
+    detail = staff.get(reverse("backoffice:moderation_detail", args=[req.pk])).content.decode()
+    assert "620001002" in detail
+    decide = reverse("backoffice:moderation_decide", args=[req.pk])
+    assert staff.post(decide, {"action": "approve", "scope": "all"}).status_code == 302
+    req.refresh_from_db()
+    assert req.state == RegistrationRequest.State.APPROVED
+    grant = AccessGrant.objects.get(counterparty=cp)
+    assert grant.user.username == login and grant.user == req.user
+    sms = OutboxMessage.objects.filter(recipient="+79120001122", channel="sms").order_by("-pk")[0]
+    assert login in sms.body
+    _log_in(client, login)
+
+
+def test_a1_moderated_by_email_link(client, billing, settings):
+    settings.LKK_VERIFICATION_POLICY = "moderated"
+    cp, *_ = billing
+    assert _a1(client, cp, "620001001", "boss@firm.ru").status_code == 302
+    body = OutboxMessage.objects.get(recipient="boss@firm.ru").body
+    token = re.search(r"\?t=(\S+)", body).group(1)
+    page = client.get(f"{reverse('accounts:register_link')}?t={token}").content.decode()
+    assert "О решении мы сообщим по электронной почте." in page
+    req = RegistrationRequest.objects.get()
+    assert (req.state, req.email) == (RegistrationRequest.State.PENDING, "boss@firm.ru")
+    assert not AccessGrant.objects.exists()
+
+
+def test_a2_moderated_approval_and_rejection(client, db, settings, operator):
+    settings.LKK_VERIFICATION_POLICY = "moderated"
+    cp = CounterpartyFactory()
+    ContractFactory(counterparty=cp)
+    assert _a2(client, "ul", inn=cp.inn, kpp=cp.kpp, email="Ul@Firm.ru").status_code == 302
+    response = client.post(reverse("accounts:register_code"), {"code": _code_for("ul@firm.ru")})
+    assert "О решении мы сообщим по электронной почте." in response.content.decode()
+    req = RegistrationRequest.objects.get()
+    assert (req.state, req.username, req.counterparty) == ("pending", "ul@firm.ru", cp)
+    assert (req.company_kind, req.inn, req.kpp) == ("ul", cp.inn, cp.kpp)
+    users = get_user_model().objects
+    assert not users.filter(username="ul@firm.ru").exists()
+    assert not AccessGrant.objects.exists()
+
+    staff = _operator_client(operator)
+    decide = reverse("backoffice:moderation_decide", args=[req.pk])
+    staff.post(decide, {"action": "approve", "scope": "all"})
+    user = users.get(username="ul@firm.ru")
+    assert user.email == "ul@firm.ru" and user.check_password(PASSWORD)
+    assert AccessGrant.objects.get(counterparty=cp).user == user
+    approved = OutboxMessage.objects.filter(recipient="ul@firm.ru").order_by("-pk")[0]
+    assert "о предоставлении прав доступа" in approved.subject
+    client.logout()
+    _log_in(client, "ul@firm.ru")
+
+    # A second registration of another counterparty, rejected with a reason.
+    other = CounterpartyFactory()
+    ContractFactory(counterparty=other)
+    client.logout()
+    assert _a2(client, "ul", inn=other.inn, kpp=other.kpp, email="no@firm.ru").status_code == 302
+    client.post(reverse("accounts:register_code"), {"code": _code_for("no@firm.ru")})
+    req = RegistrationRequest.objects.get(username="no@firm.ru")
+    decide = reverse("backoffice:moderation_decide", args=[req.pk])
+    staff.post(decide, {"action": "reject", "reason": "Нет доверенности"})
+    req.refresh_from_db()
+    assert req.state == RegistrationRequest.State.REJECTED
+    assert not users.filter(username="no@firm.ru").exists()
+    rejected = OutboxMessage.objects.filter(recipient="no@firm.ru").order_by("-pk")[0]
+    assert "Нет доверенности" in rejected.body
+
+
+def test_a1_under_auto_is_unchanged(client, billing, settings):
+    settings.LKK_VERIFICATION_POLICY = "auto"
+    cp, *_ = billing
+    _a1(client, cp, "620001002", "+79120001122")
+    response = client.post(reverse("accounts:register_code"), {"code": _code_for("+79120001122")})
+    assert response.url == reverse("accounts:register_done")
+    assert not RegistrationRequest.objects.exists()
