@@ -276,7 +276,7 @@ LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # --- Registration ---
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.
-LKK_REGISTRATION_FORMS = env.str("LKK_REGISTRATION_FORMS", default="contract,ul,ip,fl")
+LKK_REGISTRATION_FORMS = env.str("LKK_REGISTRATION_FORMS", default="contract,ul,ip,fl,steps,signup")
 # Verification policy (A5): "auto" grants access at once when the identifiers match billing data
 # (the demo); "moderated" sends the multi-step registration (A3) to an operator's queue (O1).
 LKK_VERIFICATION_POLICY = env.str("LKK_VERIFICATION_POLICY", default="auto")

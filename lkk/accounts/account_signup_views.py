@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from lkk.accounts import account_signup
+from lkk.accounts import account_signup, registration
 from lkk.accounts.forms import captcha_field
 from lkk.accounts.registration_views import BACKEND
 from lkk.core.errors import ApplicationError
@@ -66,6 +66,7 @@ class SignupForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    registration.offered_or_404("signup")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -87,6 +88,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def signup_link(request: HttpRequest) -> HttpResponse:
+    registration.offered_or_404("signup")
     """The email link (?t=token): creates the account, logs in, opens «Профиль»."""
     token = request.GET.get("t", "")
     try:

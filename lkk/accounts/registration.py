@@ -23,7 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,9 @@ from lkk.core.errors import ApplicationError
 from lkk.customers.access import forget_access_scope
 from lkk.customers.models import AccessGrant, Contact, Contract, Counterparty
 
-FORMS = ("contract", "ul", "ip", "fl")
+#: The ways to register, and the login each gives: by contract — generated ИНН+номер договора;
+#: by legal form — the email; in three steps and account-first — a login the user chooses.
+FORMS = ("contract", "ul", "ip", "fl", "steps", "signup")
 SESSION_KEY = "lkk_registration"
 SHOW_LOGIN_KEY = "lkk_registration_login"
 
@@ -44,6 +46,12 @@ COUNTERPARTY_NOT_FOUND = "Ошибка регистрации! Контраге�
 CONTACT_NOT_FOUND = "Ошибка регистрации! Телефон (email) не найден!"
 
 Pending = dict[str, Any]
+
+
+def offered_or_404(form: str) -> None:
+    """A way this deployment does not offer does not exist for visitors."""
+    if form not in forms_offered():
+        raise Http404
 
 
 def forms_offered() -> list[str]:

@@ -24,11 +24,6 @@ from lkk.core.errors import ApplicationError
 BACKEND = "lkk.accounts.backends.LoginOrEmailBackend"
 
 
-def _offered_or_404(form: str) -> None:
-    if form not in registration.forms_offered():
-        raise Http404
-
-
 def choose(request: HttpRequest) -> HttpResponse:
     """`/accounts/register/`: the ways this deployment offers."""
     offered = registration.forms_offered()
@@ -42,7 +37,11 @@ def choose(request: HttpRequest) -> HttpResponse:
         for form, (_cls, label) in LEGAL_FORMS.items()
         if form in offered
     ]
-    return render(request, "accounts/register.html", {"ways": ways})
+    return render(
+        request,
+        "accounts/register.html",
+        {"ways": ways, "steps": "steps" in offered, "signup": "signup" in offered},
+    )
 
 
 def _apply_error(form, exc: ApplicationError) -> None:
@@ -63,7 +62,7 @@ def _start(request: HttpRequest, pending: registration.Pending, form) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def by_contract(request: HttpRequest) -> HttpResponse:
     """A1 (seed 000): ИНН + номер договора + пароль ×2 + контакт из договора."""
-    _offered_or_404("contract")
+    registration.offered_or_404("contract")
     form = ContractRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -99,7 +98,7 @@ def by_legal_form(request: HttpRequest, form: str) -> HttpResponse:
     «Физическое лицо»."""
     if form not in LEGAL_FORMS:
         raise Http404
-    _offered_or_404(form)
+    registration.offered_or_404(form)
     form_class, label = LEGAL_FORMS[form]
     bound = form_class(request.POST or None)
     if request.method == "POST" and bound.is_valid():

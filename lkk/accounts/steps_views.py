@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from lkk.accounts import steps
+from lkk.accounts import registration, steps
 from lkk.accounts.forms import captcha_field
 from lkk.accounts.registration_views import BACKEND
 from lkk.core.errors import ApplicationError
@@ -138,6 +138,7 @@ def _apply(form, exc: ApplicationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def register_steps(request: HttpRequest) -> HttpResponse:
+    registration.offered_or_404("steps")
     data = _data(request)
     step = request.POST.get("step") or request.GET.get("step") or _next_step(data)
     if step not in steps.STEPS or any(s not in data for s in steps.STEPS[: int(step) - 1]):
@@ -246,6 +247,7 @@ def _submit(request: HttpRequest, data: dict, form) -> HttpResponse:
 
 
 def register_steps_link(request: HttpRequest) -> HttpResponse:
+    registration.offered_or_404("steps")
     """The email link (?t=token)."""
     token = request.GET.get("t", "")
     try:

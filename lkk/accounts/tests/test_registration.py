@@ -376,3 +376,15 @@ def test_a1_under_auto_is_unchanged(client, billing, settings):
     response = client.post(reverse("accounts:register_code"), {"code": _code_for("+79120001122")})
     assert response.url == reverse("accounts:register_done")
     assert not RegistrationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("way", ["steps", "signup"])
+def test_a_way_not_offered_does_not_exist(client, settings, way):
+    settings.LKK_REGISTRATION_FORMS = "contract"
+    url = reverse("accounts:register_steps" if way == "steps" else "accounts:signup")
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("accounts:register")).content.decode()
+    settings.LKK_REGISTRATION_FORMS = f"contract,{way}"
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("accounts:register")).content.decode()
