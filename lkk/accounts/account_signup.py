@@ -14,23 +14,21 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lkk.accounts import codes
 from lkk.accounts.consent import consent_record
 from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.moderation import _user_create
-from lkk.accounts.registration import password_check
+from lkk.accounts.registration import email_link_send, password_check
 from lkk.audit.models import AuditEvent
-from lkk.audit.services import audit_record, client_ip
+from lkk.audit.services import audit_record
 from lkk.core.errors import ApplicationError
 
 SESSION_KEY = "lkk_signup"
@@ -74,26 +72,12 @@ def signup_clean(
 @transaction.atomic
 def signup_submit(*, pending: dict[str, Any], request: HttpRequest) -> None:
     """Emails the confirmation link (the code and the message in one transaction)."""
-    from lkk.notifications.services import message_queue
 
-    issued = codes.code_issue(
-        purpose=codes.Purpose.REGISTRATION,
+    email_link_send(
+        request=request,
         subject=f"{SUBJECT_PREFIX}{pending['id']}",
-        channel=codes.Channel.EMAIL,
-        contact=pending["email"],
-        ip=client_ip(request),
-        with_link=True,
-    )
-    link = request.build_absolute_uri(
-        f"{reverse('accounts:signup_link')}?{urlencode({'t': issued.link_token})}"
-    )
-    message_queue(
-        channel="email",
-        recipient=issued.contact,
-        subject=_("Подтверждение регистрации в личном кабинете"),
-        body=_("Чтобы подтвердить адрес электронной почты, перейдите по ссылке: %(link)s")
-        % {"link": link},
-        kind="registration_link",
+        email=pending["email"],
+        route="accounts:signup_link",
     )
     audit_record(
         kind=AuditEvent.Kind.REGISTRATION_SUBMITTED,

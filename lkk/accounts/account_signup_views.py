@@ -14,17 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from lkk.accounts import account_signup, registration
 from lkk.accounts.forms import captcha_field
+from lkk.accounts.registration_forms import password_field
 from lkk.accounts.registration_views import BACKEND
 from lkk.core.errors import ApplicationError
-
-
-def _password(label) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
 
 class SignupForm(forms.Form):
@@ -43,8 +35,8 @@ class SignupForm(forms.Form):
     )
     email = forms.EmailField(label=_lazy("Адрес электронной почты"), max_length=254)
     phone = forms.CharField(label=_lazy("Номер телефона"), max_length=20, required=False)
-    password1 = _password(_lazy("Пароль"))
-    password2 = _password(_lazy("Подтверждение пароля"))
+    password1 = password_field(_lazy("Пароль"))
+    password2 = password_field(_lazy("Подтверждение пароля"))
     consent = forms.BooleanField(
         label=_lazy(
             "Я принимаю условия Пользовательского соглашения и даю согласие на обработку "

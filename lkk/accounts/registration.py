@@ -35,6 +35,7 @@ from lkk.audit.services import audit_record, client_ip
 from lkk.core.errors import ApplicationError
 from lkk.customers.access import forget_access_scope
 from lkk.customers.models import AccessGrant, Contact, Contract, Counterparty
+from lkk.notifications.services import message_queue
 
 #: The ways to register, and the login each gives: by contract — generated ИНН+номер договора;
 #: by legal form — the email; in three steps and account-first — a login the user chooses.
@@ -235,8 +236,6 @@ def registration_start_legal(*, form: str, data: dict[str, str]) -> Pending:
 @transaction.atomic
 def registration_send_code(*, pending: Pending, request: HttpRequest) -> codes.IssuedCode:
     """Issues the code (and for email a one-click link) and queues it in one transaction."""
-    from lkk.notifications.services import message_queue
-
     email = pending["channel"] == codes.Channel.EMAIL
     issued = codes.code_issue(
         purpose=codes.Purpose.REGISTRATION,
@@ -383,3 +382,27 @@ def contract_contact_check(
     if not any(_contact_matches(channel, row.value, value) for row in listed):
         raise ApplicationError(contact_not_found, field="contact")
     return contract, channel, value
+
+
+def email_link_send(*, request: HttpRequest, subject: str, email: str, route: str) -> None:
+    """Issues a registration code with a one-click link and queues the email with the link.
+
+    Called inside the transaction that records the pending registration.
+    """
+    issued = codes.code_issue(
+        purpose=codes.Purpose.REGISTRATION,
+        subject=subject,
+        channel=codes.Channel.EMAIL,
+        contact=email,
+        ip=client_ip(request),
+        with_link=True,
+    )
+    link = request.build_absolute_uri(f"{reverse(route)}?{urlencode({'t': issued.link_token})}")
+    message_queue(
+        channel="email",
+        recipient=issued.contact,
+        subject=_("Подтверждение регистрации в личном кабинете"),
+        body=_("Чтобы подтвердить адрес электронной почты, перейдите по ссылке: %(link)s")
+        % {"link": link},
+        kind="registration_link",
+    )

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from lkk.core import validators
 
 
-def _password(label: str, autocomplete: str = "new-password") -> forms.CharField:
+def password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+    """A password input as every registration form has it (no stripping, 128 characters)."""
     return forms.CharField(
         label=label,
         strip=False,
@@ -24,8 +25,8 @@ def _digits(value: str) -> str:
 class _RegistrationForm(forms.Form):
     """The password pair and the consent checkbox (A8), shared by all registration forms."""
 
-    password1 = _password(_("Пароль"))
-    password2 = _password(_("Повтор пароля"))
+    password1 = password_field(_("Пароль"))
+    password2 = password_field(_("Повтор пароля"))
     # A8: its own checkbox; the template links the label to the agreement.
     consent = forms.BooleanField(
         label=_(

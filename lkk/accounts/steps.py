@@ -10,7 +10,6 @@ the request into the operators' queue (`moderated`, `lkk.accounts.moderation`).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,14 +17,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lkk.accounts import codes, moderation
 from lkk.accounts.models import RegistrationRequest
-from lkk.accounts.registration import password_check
+from lkk.accounts.registration import email_link_send, password_check
 from lkk.audit.models import AuditEvent
-from lkk.audit.services import audit_record, client_ip
+from lkk.audit.services import audit_record
 from lkk.core.errors import ApplicationError
 from lkk.customers.models import Contract, Counterparty
 
@@ -113,29 +111,15 @@ def step3_clean(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def steps_submit(*, data: dict[str, dict], request: HttpRequest) -> RegistrationRequest:
     """«Создать аккаунт»: the draft request and the email with the link, in one transaction."""
-    from lkk.notifications.services import message_queue
 
     fields = data["1"] | data["2"] | data["3"]
     counterparty = counterparty_match(inn=fields["inn"], kpp=fields["kpp"])
     req = RegistrationRequest.objects.create(**fields, counterparty=counterparty)
-    issued = codes.code_issue(
-        purpose=codes.Purpose.REGISTRATION,
+    email_link_send(
+        request=request,
         subject=subject_of(req),
-        channel=codes.Channel.EMAIL,
-        contact=req.email,
-        ip=client_ip(request),
-        with_link=True,
-    )
-    link = request.build_absolute_uri(
-        f"{reverse('accounts:register_steps_link')}?{urlencode({'t': issued.link_token})}"
-    )
-    message_queue(
-        channel="email",
-        recipient=issued.contact,
-        subject=_("Подтверждение регистрации в личном кабинете"),
-        body=_("Чтобы подтвердить адрес электронной почты, перейдите по ссылке: %(link)s")
-        % {"link": link},
-        kind="registration_link",
+        email=req.email,
+        route="accounts:register_steps_link",
     )
     audit_record(
         kind=AuditEvent.Kind.REGISTRATION_SUBMITTED,

@@ -15,18 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from lkk.accounts import registration, steps
 from lkk.accounts.forms import captcha_field
+from lkk.accounts.registration_forms import password_field
 from lkk.accounts.registration_views import BACKEND
 from lkk.core.errors import ApplicationError
 from lkk.customers.models import Counterparty
-
-
-def _password(label) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
 
 class Step1Form(forms.Form):
@@ -36,8 +28,8 @@ class Step1Form(forms.Form):
         label=_lazy("Логин"), max_length=150, validators=[UnicodeUsernameValidator()]
     )
     email = forms.EmailField(label=_lazy("Электронная почта"), max_length=254)
-    password1 = _password(_lazy("Пароль"))
-    password2 = _password(_lazy("Повторите пароль"))
+    password1 = password_field(_lazy("Пароль"))
+    password2 = password_field(_lazy("Повторите пароль"))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
