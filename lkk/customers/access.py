@@ -10,7 +10,8 @@ through `visible_to(user)` or `get_object_for_user`, never by filtering on a cus
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -160,3 +161,13 @@ class ActiveCounterpartyMiddleware:
         if chosen is not None and request.user.is_authenticated:
             request.user._lkk_active_counterparty = chosen
         return self.get_response(request)
+
+
+@contextmanager
+def scopes_disabled() -> Iterator[None]:
+    """Lets a service read customer rows outside `visible_to` (the isolation guard's escape).
+
+    Only for code that has already decided, by its own proof, what it may touch: registration
+    matching identifiers against the mirror, the back office, imports, the demo seed.
+    """
+    yield
