@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lkk.billing",
     "lkk.notifications",
     "lkk.audit",
+    "lkk.backoffice",
 ]
 
 MIDDLEWARE = [
