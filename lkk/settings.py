@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lkk.notifications",
     "lkk.audit",
     "lkk.backoffice",
+    "lkk.demo",
 ]
 
 MIDDLEWARE = [

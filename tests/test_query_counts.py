@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lkk.customers.demo.seed import load_counterparty
+from lkk.demo.seed import load_counterparty
 from lkk.customers.models import AccessGrant, Contract, Counterparty, Meter, MeteringPoint
 from lkk.customers.tests.factories import UserFactory
 

@@ -27,7 +27,7 @@ BAD = {
 
 
 def test_business_customer_uploads_3000_readings(transactional_db, page: Page, settings, tmp_path):
-    from lkk.customers.demo.seed import load_counterparty
+    from lkk.demo.seed import load_counterparty
     from lkk.customers.models import AccessGrant, Meter
     from lkk.customers.tests.factories import UserFactory
     from lkk.readings.models import BulkUpload, Reading
