@@ -63,3 +63,18 @@ def grant_add(
         },
     )
     return grant
+
+
+@transaction.atomic
+def grant_remove(*, grant: AccessGrant, by=None, request: HttpRequest | None = None) -> None:
+    """Revokes a grant (an admin in the back office), audited."""
+    user, counterparty_id, pk = grant.user, grant.counterparty_id, grant.pk
+    grant.delete()
+    forget_access_scope(user)
+    audit_record(
+        kind=AuditEvent.Kind.GRANT_REMOVED,
+        request=request,
+        user=user,
+        actor=by,
+        details={"counterparty": counterparty_id, "grant": pk},
+    )
