@@ -775,7 +775,9 @@ def request_approve(
     """
     if operator is None:
         req = _lock(pk, [State.CONFIRMED])
-        wanted = None if req.all_contracts else list(req.contracts.values_list("pk", flat=True))
+        with scopes_disabled():  # the contracts this request asked for and proved
+            asked = list(req.contracts.values_list("pk", flat=True))
+        wanted = None if req.all_contracts else asked
     else:
         req = _lock(pk, [State.PENDING])
         if all_contracts:
