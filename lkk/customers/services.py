@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record
+from lkk.core.errors import ApplicationError
 from lkk.customers.access import forget_access_scope, scopes_disabled
 from lkk.customers.models import AccessGrant, Contract
 
@@ -28,7 +30,8 @@ def grant_add(
     The only writer of access grants. Its callers have proven control first (the approve service
     of registration requests, `lkk.accounts.services.registration`). A grant only widens: an
     existing whole-counterparty grant stays whole, listed contracts are added to listed ones.
-    Contracts of another counterparty are ignored.
+    Contracts of another counterparty are ignored; when none is left, nothing is granted (a
+    grant without contracts would still show the counterparty itself).
     """
     wanted: list[int] | None = None
     if contract_ids is not None:
@@ -38,6 +41,8 @@ def grant_add(
                     counterparty_id=counterparty_id, pk__in=list(contract_ids)
                 ).values_list("pk", flat=True)
             )
+        if not wanted:
+            raise ApplicationError(_("Выберите хотя бы один договор."), field="contracts")
     grant, created = AccessGrant.objects.select_for_update().get_or_create(
         user=user,
         counterparty_id=counterparty_id,

@@ -64,6 +64,9 @@ CONTRACT_NOT_FOUND = "Договор не найден: проверьте ИН�
 CONTACT_NOT_LISTED = "Этот телефон (email) не указан в договоре."
 ALREADY_BOUND = "Этот контрагент уже привязан к вашему личному кабинету."
 LINK_INVALID = "Ссылка недействительна. Запросите новую."
+ACTIVATION_REFUSED = (
+    "Неверный логин или код, или срок действия кода истёк. Новый код выдаст контактный центр."
+)
 
 
 # --- Settings -------------------------------------------------------------------------------
@@ -702,10 +705,14 @@ def request_activate_code(
         .order_by("-pk")
         .first()
     )
-    # An unknown login is checked against a subject that has no code: the same answer.
+    # An unknown login is checked against a subject that has no code, and every refusal reads
+    # the same, so the page does not tell which logins await activation (SECURITY.md 6.3.8).
     subject = req.subject if req is not None else "registration:none"
     password_check(password, password2, username=username)
-    codes.code_verify(purpose=codes.Purpose.REGISTRATION, subject=subject, code=code)
+    try:
+        codes.code_verify(purpose=codes.Purpose.REGISTRATION, subject=subject, code=code)
+    except ApplicationError:
+        raise ApplicationError(_(ACTIVATION_REFUSED), field="code") from None
     assert req is not None  # no code was ever issued for "registration:none"
     with transaction.atomic():
         return _activate(pk=req.pk, password=password, password2=password2, request=request)
