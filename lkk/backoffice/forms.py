@@ -24,6 +24,12 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contracts"].choices = contract_choices
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == "approve" and not data.get("scope"):
+            self.add_error("scope", _("Выберите, какие договоры открыть."))
+        return data
+
 
 class CounterpartySearchForm(forms.Form):
     inn = forms.CharField(label=_("ИНН контрагента"), max_length=20, help_text=_("10 или 12 цифр"))
