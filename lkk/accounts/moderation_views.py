@@ -15,6 +15,7 @@ from lkk.accounts import moderation, steps
 from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.views import is_verified
 from lkk.core.errors import ApplicationError
+from lkk.core.params import param_ids
 
 
 def operator_required(view):
@@ -75,7 +76,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             ids = None
             if request.POST.get("scope") == "some":
-                ids = [int(v) for v in request.POST.getlist("contracts") if v.isdigit()]
+                ids = param_ids(request.POST, "contracts")
             moderation.request_approve(
                 pk=req.pk, operator=request.user, contract_ids=ids, request=request
             )
