@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lkk.customers.access.ActiveCounterpartyMiddleware",  # A10: the counterparty switcher
     "django_otp.middleware.OTPMiddleware",
-    "lkk.accounts.views.SecondFactorMiddleware",
+    "lkk.accounts.views.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lkk.accounts.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -313,13 +313,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "lkk.accounts.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "lkk.audit.services.client_ip"
-AXES_LOCKOUT_CALLABLE = "lkk.accounts.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "lkk.accounts.views.auth.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # Successful logins are in the audit log (lkk.audit); axes keeps no second copy.
 AXES_DISABLE_ACCESS_LOG = True
 # Masked in axes' log lines and stored request data (the password always is).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "code", "captcha_1"]
-CAPTCHA_CHALLENGE_FUNCT = "lkk.accounts.forms.digits_challenge"
+CAPTCHA_CHALLENGE_FUNCT = "lkk.accounts.forms.auth.digits_challenge"
 CAPTCHA_LENGTH = 6
 CAPTCHA_FONT_SIZE = 30
 CAPTCHA_TIMEOUT = 10  # minutes

@@ -2,7 +2,7 @@ from captcha import urls as captcha_urls
 from django.contrib import admin
 from django.urls import include, path
 
-from lkk.accounts.views import AdminSite
+from lkk.accounts.views.auth import AdminSite
 
 # The back office behind the second factor (django-otp's OTPAdminSite, as its docs advise).
 admin.site.__class__ = AdminSite

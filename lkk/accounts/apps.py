@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Учётные записи"
 
     def ready(self) -> None:
-        from lkk.accounts import profile  # noqa: F401  (connects the session receivers)
+        from lkk.accounts.services import profile  # noqa: F401  (connects the session receivers)

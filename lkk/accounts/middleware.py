@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from lkk.accounts.consent import SESSION_FLAG
+from lkk.accounts.services.consent import SESSION_FLAG
 
 
 class ConsentMiddleware:

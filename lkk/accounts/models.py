@@ -47,8 +47,8 @@ class ConfirmationCode(models.Model):
     """A one-time code (and, for email, a one-click link) that confirms a contact (A4).
 
     Neither the code nor the link token is stored: only their HMAC under SECRET_KEY, keyed by
-    purpose and subject, so a leaked table gives nothing to type in. `lkk.accounts.codes` issues
-    and checks them; nothing else writes these rows.
+    purpose and subject, so a leaked table gives nothing to type in.
+    `lkk.accounts.services.codes` issues and checks them; nothing else writes these rows.
     """
 
     class Purpose(models.TextChoices):

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from lkk.accounts import (
-    consent_views,
-    profile_views,
-    recovery_views,
-    registration_views,
-    steps_views,
-    views,
-)
+from lkk.accounts.views import auth as views
+from lkk.accounts.views import consent as consent_views
+from lkk.accounts.views import profile as profile_views
+from lkk.accounts.views import recovery as recovery_views
+from lkk.accounts.views import registration as registration_views
+from lkk.accounts.views import steps as steps_views
 
 app_name = "accounts"
 
@@ -19,7 +17,7 @@ urlpatterns = [
     # The second factor of operators and admins (TOTP), right after the password.
     path("otp/", views.OtpVerifyView.as_view(), name="otp_verify"),
     path("otp/setup/", views.OtpSetupView.as_view(), name="otp_setup"),
-    # «Забыли пароль?» (A7): lkk/accounts/recovery.py.
+    # «Забыли пароль?» (A7): lkk/accounts/services/recovery.py.
     path("password/reset/", recovery_views.password_reset, name="password_reset"),
     path(
         "password/reset/confirm/",
@@ -31,7 +29,7 @@ urlpatterns = [
         recovery_views.password_reset_link,
         name="password_reset_link",
     ),
-    # «Профиль» (A11): lkk/accounts/profile.py.
+    # «Профиль» (A11): lkk/accounts/services/profile.py.
     path("profile/", profile_views.profile_page, name="profile"),
     path("profile/password/", profile_views.password_change, name="password_change"),
     path("profile/email/", profile_views.email_change, name="email_change"),
@@ -47,7 +45,7 @@ urlpatterns = [
         name="sessions_end_others",
     ),
     path("profile/consent/withdraw/", profile_views.consent_withdraw_view, name="consent_withdraw"),
-    # «Привязать договор» (A9): lkk/accounts/binding.py.
+    # «Привязать договор» (A9): lkk/accounts/services/registration.py.
     path("binding/", registration_views.binding_start, name="binding"),
     path("binding/code/", registration_views.binding_code, name="binding_code"),
     # A2a: the account an operator issued at the office is activated by its owner.

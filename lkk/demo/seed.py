@@ -20,9 +20,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from lkk.accounts.consent import agreement_current, agreement_ensure_first
 from lkk.accounts.models import Consent
 from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
+from lkk.accounts.services.consent import agreement_current, agreement_ensure_first
 from lkk.billing.models import Charge, Document, Payment
 from lkk.core import validators
 from lkk.core.bulk import analyze, insert_rows, next_id, reset_sequences

@@ -21,8 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from lkk.accounts import codes
-from lkk.accounts.codes import (
+from lkk.accounts.models import ConfirmationCode
+from lkk.accounts.services import codes
+from lkk.accounts.services.codes import (
     IssuedCode,
     code_issue,
     code_verify,
@@ -31,7 +32,6 @@ from lkk.accounts.codes import (
     normalize_phone,
     seconds_until_resend,
 )
-from lkk.accounts.models import ConfirmationCode
 from lkk.core.errors import ApplicationError
 
 Purpose = ConfirmationCode.Purpose

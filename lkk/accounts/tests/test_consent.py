@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lkk.accounts.consent import agreement_current, consent_withdraw
 from lkk.accounts.models import Agreement, Consent
+from lkk.accounts.services.consent import agreement_current, consent_withdraw
 from lkk.audit.models import AuditEvent
 from lkk.customers.tests.factories import UserFactory
 

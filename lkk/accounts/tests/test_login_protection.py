@@ -147,7 +147,7 @@ def test_the_lockout_is_per_login_and_ip(client, person, customer_b, captcha_pas
 
 
 def test_the_lockout_time_comes_from_the_setting(client, person, settings, captcha_passes):
-    from lkk.accounts.forms import minutes_text
+    from lkk.accounts.forms.auth import minutes_text
 
     settings.AXES_COOLOFF_TIME = 1 / 60  # what LKK_LOCKOUT_MINUTES=1 makes it
     for _ in range(5):

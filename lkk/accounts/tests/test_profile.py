@@ -322,6 +322,6 @@ def test_withdrawing_consent_sends_to_the_consent_page(client, customer_a):
     ],
 )
 def test_device_of(ua, expected):
-    from lkk.accounts.profile import device_of
+    from lkk.accounts.services.profile import device_of
 
     assert device_of(ua) == expected

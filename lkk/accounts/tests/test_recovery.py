@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from lkk.accounts import recovery
 from lkk.accounts.models import ConfirmationCode
+from lkk.accounts.services import recovery
 from lkk.audit.models import AuditEvent
 from lkk.customers.models import AccessGrant, Contact
 from lkk.customers.tests.factories import ContractFactory, UserFactory

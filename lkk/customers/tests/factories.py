@@ -27,8 +27,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def consent(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         """Registered users have accepted the agreement; `consent=False` makes one who has not."""
         if create and extracted is not False:
-            from lkk.accounts.consent import agreement_current
             from lkk.accounts.models import Consent
+            from lkk.accounts.services.consent import agreement_current
 
             agreement = agreement_current()
             if agreement is not None:

@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lkk.accounts.models import RegistrationRequest
-from lkk.accounts.registration_forms import (
+from lkk.accounts.forms.registration import (
     LEGAL_FORMS,
     ActivationCodeForm,
     ActivationForm,
@@ -29,6 +28,7 @@ from lkk.accounts.registration_forms import (
     SignupForm,
     apply_error,
 )
+from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.services import registration as pipeline
 from lkk.core.errors import ApplicationError
 

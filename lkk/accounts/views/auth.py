@@ -20,14 +20,14 @@ from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lkk.accounts.backends import axes_username
-from lkk.accounts.consent import consent_check_at_login
-from lkk.accounts.forms import (
+from lkk.accounts.forms.auth import (
     LOGIN_FAILURES_SESSION_KEY,
     LoginForm,
     OtpCodeForm,
     captcha_required,
     lockout_message,
 )
+from lkk.accounts.services.consent import consent_check_at_login
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
 from lkk.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD

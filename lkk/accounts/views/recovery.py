@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from lkk.accounts import recovery
-from lkk.accounts.codes import normalize_phone
+from lkk.accounts.services import recovery
+from lkk.accounts.services.codes import normalize_phone
 from lkk.core import validators
 from lkk.core.errors import ApplicationError
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from lkk.accounts.consent import agreement_current, consent_record
+from lkk.accounts.services.consent import agreement_current, consent_record
 
 
 class ConsentForm(forms.Form):

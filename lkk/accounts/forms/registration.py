@@ -10,7 +10,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from lkk.accounts.forms import captcha_field
+from lkk.accounts.forms.auth import captcha_field
 from lkk.core import validators
 from lkk.core.errors import ApplicationError
 from lkk.core.uploads import CheckedUpload, uploads_check

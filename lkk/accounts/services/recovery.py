@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lkk.accounts.codes import (
+from lkk.accounts.services.codes import (
     Channel,
     Purpose,
     code_issue,

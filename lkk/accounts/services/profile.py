@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from lkk.accounts.codes import (
+from lkk.accounts.models import NotificationPreferences, User, UserSession
+from lkk.accounts.services.codes import (
     Channel,
     Purpose,
     code_issue,
@@ -29,7 +30,6 @@ from lkk.accounts.codes import (
     normalize_email,
     normalize_phone,
 )
-from lkk.accounts.models import NotificationPreferences, User, UserSession
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import USER_AGENT_MAX, audit_record, client_ip
 from lkk.core.errors import ApplicationError
@@ -246,7 +246,7 @@ def device_of(user_agent: str) -> str:
     return found or _("Неизвестное устройство")
 
 
-@receiver(user_logged_in, dispatch_uid="lkk.accounts.profile.login")
+@receiver(user_logged_in, dispatch_uid="lkk.accounts.services.profile.login")
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is None or not session.session_key:
@@ -262,7 +262,7 @@ def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
     )
 
 
-@receiver(user_logged_out, dispatch_uid="lkk.accounts.profile.logout")
+@receiver(user_logged_out, dispatch_uid="lkk.accounts.services.profile.logout")
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     session = getattr(request, "session", None)
     if session is not None and session.session_key:

@@ -1,4 +1,4 @@
-"""«Профиль» (A11): the pages; the rules are in `lkk.accounts.profile`."""
+"""«Профиль» (A11): the pages; the rules are in `lkk.accounts.services.profile`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lkk.accounts import profile
-from lkk.accounts.consent import consent_withdraw
 from lkk.accounts.models import NotificationPreferences
+from lkk.accounts.services import profile
+from lkk.accounts.services.consent import consent_withdraw
 from lkk.core.errors import ApplicationError
 from lkk.customers.models import Counterparty
 

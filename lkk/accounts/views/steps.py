@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from lkk.accounts import codes
+from lkk.accounts.forms.registration import STEP_FORMS, apply_error
 from lkk.accounts.models import RegistrationRequest
-from lkk.accounts.registration_forms import STEP_FORMS, apply_error
+from lkk.accounts.services import codes
 from lkk.accounts.services import registration as pipeline
 from lkk.core.errors import ApplicationError
 from lkk.customers.models import Counterparty
@@ -73,9 +73,9 @@ def _clean(step: str, form, req: RegistrationRequest | None) -> dict:
         username = cd["username"].strip()
         email = codes.normalize_email(cd["email"])
         mine = req.pk if req else None
-        if not pipeline._username_free(username) or _taken_by_draft(mine, username=username):
+        if not pipeline.username_free(username) or _taken_by_draft(mine, username=username):
             raise ApplicationError(_("Этот логин уже занят."), field="username")
-        if not pipeline._email_free(email):
+        if not pipeline.email_free(email):
             raise ApplicationError(
                 _(
                     "Этот адрес электронной почты уже используется. Войдите или восстановите "

@@ -1,0 +1,1 @@
+"""Account forms: auth (login, captcha, second factor) and registration (every way)."""

@@ -1,0 +1,2 @@
+"""Account pages by workflow: auth (login, logout, second factor), registration, steps,
+recovery, profile, consent."""
