@@ -19,7 +19,7 @@ from lkk.accounts import codes, registration
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
 from lkk.core.errors import ApplicationError
-from lkk.customers.access import forget_access_scope
+from lkk.customers.access import forget_access_scope, scopes_disabled
 from lkk.customers.models import AccessGrant, Counterparty
 
 SESSION_KEY = "lkk_binding"
@@ -99,7 +99,9 @@ def binding_confirm(*, pending: Pending, code: str, request: HttpRequest) -> Cou
 def binding_complete(*, pending: Pending, request: HttpRequest) -> Counterparty:
     """Access to all the counterparty's contracts; «Главная» shows them at once."""
     user = request.user
-    counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
+    # The counterparty matched at the start and proved by the code: not granted to the user yet.
+    with scopes_disabled():
+        counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
     if _already_bound(user, counterparty.pk):
         raise ApplicationError(_(ALREADY_BOUND))
     grant, _created = AccessGrant.objects.update_or_create(

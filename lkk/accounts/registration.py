@@ -33,7 +33,7 @@ from lkk.accounts.models import RegistrationRequest
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
 from lkk.core.errors import ApplicationError
-from lkk.customers.access import forget_access_scope
+from lkk.customers.access import forget_access_scope, scopes_disabled
 from lkk.customers.models import AccessGrant, Contact, Contract, Counterparty
 from lkk.notifications.services import message_queue
 
@@ -103,6 +103,8 @@ def subject_of(pending: Pending) -> str:
 # --- A1: by ИНН and contract number -----------------------------------------------------------
 
 
+# Matches identifiers against the whole billing mirror (isolation guard off): no grant yet.
+@scopes_disabled()
 def registration_start_contract(
     *, inn: str, contract_number: str, contact: str, password: str, password2: str
 ) -> Pending:
@@ -179,6 +181,8 @@ def _contact_matches(channel: str, stored: str, typed: str) -> bool:
 # --- A2: by legal form ------------------------------------------------------------------------
 
 
+# Matches identifiers against the whole billing mirror (isolation guard off): no grant yet.
+@scopes_disabled()
 def registration_start_legal(*, form: str, data: dict[str, str]) -> Pending:
     """Finds the counterparty of an A2 form by its identifiers; returns the pending registration.
 
@@ -297,7 +301,9 @@ def registration_submit(*, pending: Pending, request: HttpRequest) -> Registrati
     """
     from lkk.accounts import moderation
 
-    counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
+    # The counterparty matched at the start and proved by the code: no grant yet to see it by.
+    with scopes_disabled():
+        counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
     contract = pending["form"] == "contract"
     req = RegistrationRequest.objects.create(
         state=RegistrationRequest.State.EMAIL_CONFIRMED,
@@ -323,7 +329,9 @@ def registration_submit(*, pending: Pending, request: HttpRequest) -> Registrati
 def registration_complete(*, pending: Pending, request: HttpRequest):
     """Creates the user with access to all the counterparty's contracts (policy `auto`)."""
     user_model = get_user_model()
-    counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
+    # The counterparty matched at the start and proved by the code: no grant yet to see it by.
+    with scopes_disabled():
+        counterparty = Counterparty.objects.get(pk=pending["counterparty_id"])
     email = pending["email"]
     if email and user_model.objects.filter(email__iexact=email).exists():
         if pending["form"] != "contract":
@@ -362,6 +370,8 @@ def registration_complete(*, pending: Pending, request: HttpRequest):
     return user
 
 
+# Matches identifiers against the whole billing mirror (isolation guard off): no grant yet.
+@scopes_disabled()
 def contract_contact_check(
     *, inn: str, contract_number: str, contact: str, not_found: str, contact_not_found: str
 ) -> tuple[Contract, str, str]:

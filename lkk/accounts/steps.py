@@ -25,6 +25,7 @@ from lkk.accounts.registration import email_link_send, password_check
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record
 from lkk.core.errors import ApplicationError
+from lkk.customers.access import scopes_disabled
 from lkk.customers.models import Contract, Counterparty
 
 SESSION_KEY = "lkk_registration_steps"
@@ -71,6 +72,8 @@ def step2_clean(data: dict[str, str]) -> dict[str, Any]:
     }
 
 
+# Matches identifiers against the whole billing mirror (isolation guard off): no grant yet.
+@scopes_disabled()
 def counterparty_match(*, inn: str, kpp: str) -> Counterparty | None:
     found = Counterparty.objects.filter(inn=inn)
     if kpp:
@@ -78,6 +81,7 @@ def counterparty_match(*, inn: str, kpp: str) -> Counterparty | None:
     return found.order_by("pk").first()
 
 
+@scopes_disabled()  # the same matching: the typed numbers against the counterparty's
 def numbers_found(counterparty: Counterparty | None, numbers: list[str]) -> set[str]:
     """The entered contract numbers that are the counterparty's (case as entered)."""
     if counterparty is None:
