@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Customer rows are read only through visible_to from here on (SECURITY.md, Access control).
+    "lkk.customers.access.IsolationGuardMiddleware",
     "lkk.customers.access.ActiveCounterpartyMiddleware",  # A10: the counterparty switcher
     "django_otp.middleware.OTPMiddleware",
     "lkk.accounts.views.auth.SecondFactorMiddleware",

@@ -2,11 +2,15 @@
 
 Every route is found by walking the resolver, so a new route is tested without anyone
 remembering to add it; a route with a parameter this file does not know fails the test.
+The walk runs twice: as an outsider (customer B against customer A's objects), and as a user
+granted only one contract of a counterparty, who must find nothing of its other contract.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -109,7 +113,7 @@ def _text_of(response) -> str:
     if content.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
-    return content.decode()
+    return content.decode("utf-8", "replace")  # an image (the captcha) has no text to betray
 
 
 def _walk(patterns, namespace: str = "") -> Iterator[tuple[str, list[str]]]:
@@ -223,3 +227,250 @@ def test_limited_grant_sees_only_granted_contracts(client, customer_a):
     assert "T-HIDDEN-1" not in listing
     assert client.get(reverse("customers:contract_detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("customers:home"), {"contract": other.pk}).status_code == 404
+
+
+# --- The walk as a user granted one contract of a counterparty (SECURITY.md, Access control) ---
+
+#: Routes that answer a file: the variants of each to download. A route that answers a file
+#: and is not listed here fails the walk, so that every format of a new download is checked.
+DOWNLOADS: dict[str, Callable[[Limited], list[dict[str, object]]]] = {
+    "readings:history_export": lambda lim: [{"format": "csv"}, {"format": "xlsx"}],
+    "readings:bulk_template": lambda lim: [
+        {},
+        {"counterparty": lim.counterparty.pk},
+        {"contract": lim.granted["contract_id"]},
+    ],
+}
+#: Counts a page shows besides its paginator's: (pattern, what contract 1 alone gives).
+COUNTS: dict[str, list[tuple[str, str]]] = {
+    "customers:counterparty_list": [(r'data-testid="contract-count">(\d+)<', "1")],
+    "customers:counterparty_detail": [(r"(\d+), из них действующих: (\d+)", "1")],
+    "customers:home": [
+        (r"Точек учёта</dt><dd[^>]*>(\d+)<", "1"),
+        (r"Приборов учёта</dt><dd[^>]*>(\d+)<", "1"),
+    ],
+    "customers:contract_detail": [
+        (r"Точки учёта \((\d+)\)", "1"),
+        (r"Приборы учёта \((\d+)\)", "1"),
+        (r"ТУ: (\d+)", "1"),
+    ],
+}
+PAGINATOR = re.compile(r"Найдена (\d+) запись|Найдено записей: (\d+)")
+
+
+@dataclass
+class Limited:
+    user: object
+    counterparty: object
+    granted: dict[str, int]  # URL parameter → contract 1's object (or the shared counterparty)
+    hidden: dict[str, int]  # URL parameter → contract 2's object
+    marks: list[str]  # what would betray contract 2 on a page or in a file
+
+
+def _contract_with_everything(counterparty, n: int) -> dict[str, object]:
+    """Contract № n with one of everything, each named so that a page betrays it by text."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lkk.billing.models import Charge, Document, Payment
+    from lkk.customers.models import Contact
+    from lkk.customers.tests.factories import ContractFactory, MeterFactory
+
+    contract = ContractFactory(counterparty=counterparty, number=f"LIM{n}-CONTRACT")
+    meter = MeterFactory(
+        metering_point__consumption_object__contract=contract,
+        metering_point__consumption_object__name=f"Объект LIM{n}",
+        metering_point__code=f"LIM{n}POINT",
+        serial_number=f"LIM{n}SERIAL",
+    )
+    money = {"amount": Decimal("1000.00")}
+    Charge.objects.create(
+        billing_id=f"LIM{n}-CH", contract=contract, period=dt.date(2026, 9, 1), kwh=10, **money
+    )
+    Payment.objects.create(
+        billing_id=f"LIM{n}-P",
+        contract=contract,
+        paid_on=dt.date(2026, 10, 5),
+        document_number=f"LIM{n}-PAY",
+        **money,
+    )
+    Document.objects.create(
+        billing_id=f"LIM{n}-D",
+        contract=contract,
+        kind=Document.Kind.INVOICE,
+        number=f"LIM{n}-DOC",
+        issued_on=dt.date(2026, 9, 30),
+        **money,
+    )
+    email, phone = f"lim{n}.contact@example.ru", f"+7900{n}{n}{n}{n}{n}{n}{n}"
+    for kind, value in ((Contact.Kind.EMAIL, email), (Contact.Kind.PHONE, phone)):
+        Contact.objects.create(
+            billing_id=f"LIM{n}-{kind}",
+            counterparty=counterparty,
+            contract=contract,
+            kind=kind,
+            value=value,
+            person=f"Контакт LIM{n}",
+        )
+    return {
+        "contract": contract,
+        "meter": meter,
+        "marks": [
+            contract.number,
+            meter.metering_point.code,
+            meter.serial_number,
+            f"Объект LIM{n}",
+            f"LIM{n}-PAY",
+            f"LIM{n}-DOC",
+            email,
+            phone,
+            f"Контакт LIM{n}",
+        ],
+    }
+
+
+@pytest.fixture
+def limited(db) -> Limited:
+    """A counterparty with contracts 1 and 2; a clerk granted contract 1 only, and a director
+    granted the whole counterparty. The clerk's receipt (and its upload) is from before his
+    grant was narrowed: it holds readings of both contracts. The director's is of contract 2."""
+    import datetime as dt
+    import uuid
+
+    from lkk.customers.models import AccessGrant
+    from lkk.customers.tests.factories import CounterpartyFactory, ReadingFactory, UserFactory
+    from lkk.readings.models import BulkUpload, Submission
+
+    counterparty = CounterpartyFactory(short_name="ООО «Два договора»")
+    first = _contract_with_everything(counterparty, 1)
+    second = _contract_with_everything(counterparty, 2)
+    clerk, director = UserFactory(username="clerk"), UserFactory(username="director")
+    AccessGrant.objects.create(user=director, counterparty=counterparty)
+    grant = AccessGrant.objects.create(user=clerk, counterparty=counterparty, all_contracts=False)
+    grant.contracts.add(first["contract"])
+
+    receipts, uploads = {}, {}
+    for user, meters, day in (
+        (clerk, [first["meter"], second["meter"]], dt.date(2026, 10, 20)),
+        (director, [second["meter"]], dt.date(2026, 10, 25)),
+    ):
+        submission = Submission.objects.create(
+            token=uuid.uuid4(), counterparty=counterparty, submitted_by=user, channel="upload"
+        )
+        for meter in meters:
+            ReadingFactory(meter=meter, submission=submission, submitted_by=user, read_on=day)
+        receipts[user] = submission.pk
+        uploads[user] = BulkUpload.objects.create(
+            token=submission.token,
+            counterparty=counterparty,
+            uploaded_by=user,
+            file_name=f"{user.username}.xlsx",
+            rows_total=len(meters),
+            rows_accepted=len(meters),
+            submission=submission,
+        ).pk
+
+    def objects(c: dict[str, object], user) -> dict[str, int]:
+        point = c["meter"].metering_point
+        return {
+            "contract_id": c["contract"].pk,
+            "object_id": point.consumption_object_id,
+            "point_id": point.pk,
+            "meter_id": c["meter"].pk,
+            "submission_id": receipts[user],
+            "upload_id": uploads[user],
+        }
+
+    granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}
+    assert set(granted) == set(OBJECTS), "every object parameter needs a case here"
+    return Limited(
+        user=clerk,
+        counterparty=counterparty,
+        granted=granted,
+        hidden=objects(second, director),
+        marks=second["marks"],
+    )
+
+
+def _assert_nothing_of_contract_2(response, lim: Limited, name: str) -> None:
+    disposition = response.get("Content-Disposition", "")
+    if disposition.startswith("attachment"):
+        assert name in DOWNLOADS, f"{name} answers a file: list its variants in DOWNLOADS"
+    body = _text_of(response)
+    for mark in lim.marks:
+        assert mark not in body, f"{name} shows {mark!r} of a contract the user was not granted"
+    # Contract 1 has one of everything: a list or a count that says more counts contract 2.
+    for found in PAGINATOR.findall(body):
+        assert int("".join(found)) <= 1, f"{name} counts rows of the other contract"
+    for pattern, expected in COUNTS.get(name, []):
+        shown = re.findall(pattern, body)
+        assert shown, f"{name}: the count {pattern!r} is not on the page"
+        for groups in shown:
+            values = groups if isinstance(groups, tuple) else (groups,)
+            assert set(values) == {expected}, f"{name}: {pattern!r} shows {values}"
+
+
+@pytest.mark.parametrize(("name", "params"), ROUTES, ids=[n for n, _ in ROUTES])
+def test_limited_grant_route_isolation(client, settings, limited, name, params):
+    """A user granted contract 1 of a counterparty finds nothing of its contract 2 anywhere: its
+    objects are 404 by GET and POST, and no page, file or count betrays them."""
+    if name in POST_ONLY:
+        return  # they change state and redirect; tested in their own modules
+    if name in DEV_ONLY:
+        settings.DEMO_MODE = True
+    client.force_login(limited.user)
+    fixed = {
+        **(PUBLIC_PARAMS if name in PUBLIC else {}),
+        **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+    }
+    kwargs = {p: fixed[p](limited) if p in fixed else limited.granted[p] for p in params}
+    url = reverse(name, kwargs=kwargs)
+    headers = PUBLIC_HEADERS.get(name, {})
+    if name in STAFF_ONLY:
+        assert client.get(url).status_code == 404
+        assert client.post(url, {}).status_code == 404
+        return
+    if name in STAFF_STEPS:
+        assert client.get(url).status_code == 302
+        return
+
+    variants = DOWNLOADS[name](limited) if name in DOWNLOADS else [{}]
+    hidden = [p for p in params if p in limited.hidden]
+    if hidden:
+        other = reverse(name, kwargs={**kwargs, **{p: limited.hidden[p] for p in hidden}})
+        for variant in variants:
+            assert client.get(other, variant).status_code == 404, f"{name}: GET {other}"
+        assert client.post(other, {}).status_code == 404, f"{name}: POST {other}"
+
+    for variant in variants:
+        response = client.get(url, variant, **headers)
+        if name in PUBLIC and response.status_code == 302:
+            continue  # a page for visitors sends a logged-in user on
+        assert response.status_code == 200, f"{name}: the user's own contract must be seen"
+        _assert_nothing_of_contract_2(response, limited, name)
+        # Narrowed to contract 2 by a query parameter: a 404, or nothing of it.
+        for query, param in QUERY_OBJECTS.items():
+            narrowed = client.get(url, {**variant, query: limited.hidden[param]}, **headers)
+            assert narrowed.status_code in (200, 302, 404)
+            if narrowed.status_code == 200:
+                _assert_nothing_of_contract_2(narrowed, limited, name)
+
+
+def test_the_limited_walk_sees_contract_2_as_its_director(client, limited):
+    """The marks are real: the director, granted the whole counterparty, finds contract 2's."""
+    from lkk.customers.models import AccessGrant
+
+    director = AccessGrant.objects.get(counterparty=limited.counterparty, all_contracts=True).user
+    client.force_login(director)
+    page = client.get(reverse("customers:counterparty_detail", args=[limited.counterparty.pk]))
+    body = page.content.decode()
+    assert "lim2.contact@example.ru" in body and "+79002222222" in body
+    assert "2, из них действующих: 2" in body
+    listing = client.get(reverse("customers:counterparty_list")).content.decode()
+    assert 'data-testid="contract-count">2<' in listing
+    contract = client.get(
+        reverse("customers:contract_detail", args=[limited.hidden["contract_id"]])
+    )
+    assert "LIM2-PAY" in contract.content.decode()
+    meters = client.get(reverse("customers:meter_list")).content.decode()
+    assert "LIM2SERIAL" in meters and "Найдено записей: 2" in meters

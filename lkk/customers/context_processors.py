@@ -2,8 +2,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from lkk.customers.access import access_scope
-from lkk.customers.models import Counterparty
+from lkk.customers.access import access_scope, switcher_counterparties
 
 
 def _header(request: HttpRequest) -> dict[str, object]:
@@ -21,9 +20,7 @@ def _header(request: HttpRequest) -> dict[str, object]:
         return {"name": user.display_name, "category": _("Оператор")}
     scope = access_scope(user)
     counterparties = list(
-        Counterparty.objects.filter(pk__in=scope.all_counterparty_ids)
-        .only("pk", "short_name", "kind")
-        .order_by("short_name", "pk")
+        switcher_counterparties(user).only("pk", "short_name", "kind").order_by("short_name", "pk")
     )
     chosen = [cp for cp in counterparties if cp.pk == scope.active_counterparty_id]
     counterparty = (chosen or counterparties or [None])[0]

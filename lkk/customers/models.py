@@ -98,6 +98,9 @@ class Contact(BillingMirror):
         PHONE = "phone", _("Телефон")
 
     CONTRACT_PATH = "contract"
+    # A contact of the counterparty as a whole has no contract: whoever was granted the whole
+    # counterparty sees it, whoever was granted some contracts sees only theirs.
+    COUNTERPARTY_SCOPE_PATH = "counterparty"
 
     counterparty = models.ForeignKey(
         Counterparty, on_delete=models.CASCADE, related_name="contacts"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from lkk.customers.models import Contract, Counterparty, Meter, MeteringPoint
+from lkk.customers.models import ConsumptionObject, Contract, Counterparty, Meter, MeteringPoint
 from lkk.readings.models import Reading
 
 #: How many meters «Главная» shows readings for; the rest are one click away.
@@ -23,6 +24,29 @@ def counterparties_for_user(*, user) -> QuerySet[Counterparty]:
     return Counterparty.objects.visible_to(user)
 
 
+def _visible_count(children: QuerySet, parent_field: str) -> Coalesce:
+    """How many of the (visible) `children` each row has, as a subquery.
+
+    Not `Count("contracts")`: a join counts the rows the user may not see (the contracts of a
+    counterparty he was granted only some contracts of), and the isolation guard refuses it.
+    """
+    counted = (
+        children.filter(**{parent_field: OuterRef("pk")})
+        .order_by()
+        .values(parent_field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def counterparties_with_contract_counts(*, user) -> QuerySet[Counterparty]:
+    """The user's counterparties, each with the number of its contracts the user may see."""
+    return counterparties_for_user(user=user).annotate(
+        contract_count=_visible_count(Contract.objects.visible_to(user), "counterparty")
+    )
+
+
 def active_contracts_for_user(*, user) -> QuerySet[Contract]:
     return (
         Contract.objects.visible_to(user)
@@ -31,23 +55,40 @@ def active_contracts_for_user(*, user) -> QuerySet[Contract]:
     )
 
 
-def contract_summary(*, contract: Contract) -> dict[str, int]:
+def contract_summary(*, user, contract: Contract) -> dict[str, int]:
     """Counts shown on a contract card, in one query."""
-    return Contract.objects.filter(pk=contract.pk).aggregate(
-        points=Count("metering_points", distinct=True),
-        meters=Count(
-            "metering_points__meters",
-            filter=Q(metering_points__meters__removed_on__isnull=True),
-            distinct=True,
-        ),
+    return (
+        Contract.objects.visible_to(user)
+        .filter(pk=contract.pk)
+        .aggregate(
+            points=Count("metering_points", distinct=True),
+            meters=Count(
+                "metering_points__meters",
+                filter=Q(metering_points__meters__removed_on__isnull=True),
+                distinct=True,
+            ),
+        )
     )
 
 
-def last_readings_for_contract(*, contract: Contract, limit: int = HOME_METERS):
+def objects_of_contract(*, user, contract: Contract) -> QuerySet[ConsumptionObject]:
+    """The contract's objects by name, each with the number of its points the user may see."""
+    return (
+        contract.objects_supplied.visible_to(user)
+        .annotate(
+            point_count=_visible_count(MeteringPoint.objects.visible_to(user), "consumption_object")
+        )
+        .order_by("name")
+    )
+
+
+def last_readings_for_contract(*, user, contract: Contract, limit: int = HOME_METERS):
     """The latest reading (every zone) of the first meters of a contract: two queries in all."""
-    latest = Reading.objects.filter(meter=OuterRef("pk")).order_by("-read_on").values("read_on")[:1]
+    readings = Reading.objects.visible_to(user)
+    latest = readings.filter(meter=OuterRef("pk")).order_by("-read_on").values("read_on")[:1]
     meters = list(
-        Meter.objects.filter(metering_point__contract=contract, removed_on__isnull=True)
+        Meter.objects.visible_to(user)
+        .filter(metering_point__contract=contract, removed_on__isnull=True)
         .select_related("metering_point")
         .annotate(last_read_on=Subquery(latest))
         .order_by("metering_point__code")[:limit]
@@ -58,7 +99,7 @@ def last_readings_for_contract(*, contract: Contract, limit: int = HOME_METERS):
             pairs |= Q(meter=meter, read_on=meter.last_read_on)
     by_meter: dict[int, list[Reading]] = {m.pk: [] for m in meters}
     if pairs:
-        for reading in Reading.objects.filter(pairs).order_by("zone"):
+        for reading in readings.filter(pairs).order_by("zone"):
             by_meter[reading.meter_id].append(reading)
     return [MeterLastReadings(meter=m, readings=by_meter[m.pk]) for m in meters]
 

@@ -25,7 +25,6 @@ from lkk.customers.models import (
     Meter,
     MeteringPoint,
 )
-from lkk.readings.models import Reading
 
 
 def _today() -> dt.date:
@@ -51,8 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
         selected = page.object_list[0]
     context: dict[str, object] = {"page_obj": page, "q": query, "selected": selected}
     if selected is not None:
-        context["summary"] = selectors.contract_summary(contract=selected)
-        context["last_readings"] = selectors.last_readings_for_contract(contract=selected)
+        context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
+        context["last_readings"] = selectors.last_readings_for_contract(
+            user=request.user, contract=selected
+        )
     return render(request, "customers/home.html", context)
 
 
@@ -63,19 +64,27 @@ class CounterpartyList(SearchSortListView):
     search_fields = ("short_name", "name", "inn")
     sort_fields = {"name": "short_name", "inn": "inn", "kind": "kind"}
     default_sort = "name"
-    columns = (("name", _("Наименование")), ("kind", _("Правовая форма")), ("inn", _("ИНН")))
+    columns = (
+        ("name", _("Наименование")),
+        ("kind", _("Правовая форма")),
+        ("inn", _("ИНН")),
+        ("", _("Договоров")),
+    )
 
     def get_base_queryset(self) -> QuerySet:
-        return selectors.counterparties_for_user(user=self.request.user).annotate(
-            contract_count=Count("contracts")
-        )
+        return selectors.counterparties_with_contract_counts(user=self.request.user)
 
 
 @login_required
 def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpResponse:
     counterparty = get_object_for_user(Counterparty, request.user, pk=counterparty_id)
-    # A big customer lists a contact per contract; the page shows the first ones.
-    contacts = counterparty.contacts.select_related("contract").order_by("kind", "value")[:20]
+    # A big customer lists a contact per contract; the page shows the first ones. A user granted
+    # some contracts sees their contacts only, not those of the others (SECURITY.md).
+    contacts = (
+        counterparty.contacts.visible_to(request.user)
+        .select_related("contract")
+        .order_by("kind", "value")[:20]
+    )
     contracts = Contract.objects.visible_to(request.user).filter(counterparty=counterparty)
     return render(
         request,
@@ -133,16 +142,16 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = get_object_for_user(
         Contract.objects.select_related("counterparty"), request.user, pk=contract_id
     )
-    objects_supplied = contract.objects_supplied.annotate(point_count=Count("metering_points"))
+    user = request.user
     return render(
         request,
         "customers/contract_detail.html",
         {
             "contract": contract,
-            "summary": selectors.contract_summary(contract=contract),
-            "objects_supplied": objects_supplied.order_by("name")[:50],
-            "charges": contract.charges.order_by("-period")[:12],
-            "payments": contract.payments.order_by("-paid_on")[:12],
+            "summary": selectors.contract_summary(user=user, contract=contract),
+            "objects_supplied": selectors.objects_of_contract(user=user, contract=contract)[:50],
+            "charges": contract.charges.visible_to(user).order_by("-period")[:12],
+            "payments": contract.payments.visible_to(user).order_by("-paid_on")[:12],
         },
     )
 
@@ -181,7 +190,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
     obj = get_object_for_user(
         ConsumptionObject.objects.select_related("contract"), request.user, pk=object_id
     )
-    points = obj.metering_points.order_by("code")
+    points = obj.metering_points.visible_to(request.user).order_by("code")
     page = Paginator(points, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     return render(request, "customers/object_detail.html", {"object": obj, "page_obj": page})
 
@@ -219,7 +228,7 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
         request.user,
         pk=point_id,
     )
-    meters = point.meters.order_by("-installed_on")
+    meters = point.meters.visible_to(request.user).order_by("-installed_on")
     return render(
         request,
         "customers/point_detail.html",
@@ -269,7 +278,7 @@ def meter_detail(request: HttpRequest, meter_id: int) -> HttpResponse:
     meter = get_object_for_user(
         Meter.objects.select_related("metering_point__contract"), request.user, pk=meter_id
     )
-    readings = Reading.objects.filter(meter=meter).order_by("-read_on", "zone")
+    readings = meter.readings.visible_to(request.user).order_by("-read_on", "zone")
     page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     return render(
         request,

@@ -29,10 +29,10 @@ def _zone_order(meter: Meter) -> Case:
     )
 
 
-def readings_for_meter(*, meter: Meter) -> QuerySet[Reading]:
+def readings_for_meter(*, user, meter: Meter) -> QuerySet[Reading]:
     """The meter's readings, newest first; registers of one date in the meter's order."""
     return (
-        Reading.objects.filter(meter=meter)
+        meter.readings.visible_to(user)
         .alias(zone_order=_zone_order(meter))
         .order_by("-read_on", "zone_order", "zone", "-pk")
     )
@@ -70,7 +70,7 @@ class MonthlyConsumption:
 
 
 def monthly_consumption(
-    *, meter: Meter, today: dt.date, months: int = MONTHS
+    *, user, meter: Meter, today: dt.date, months: int = MONTHS
 ) -> MonthlyConsumption:
     """The meter's consumption summed by month and zone over the last `months` months: 1 query.
 
@@ -82,8 +82,8 @@ def monthly_consumption(
     month_list = [month_start(today, back) for back in range(months - 1, -1, -1)]
     position = {month: i for i, month in enumerate(month_list)}
     rows = (
-        Reading.objects.filter(
-            meter=meter,
+        meter.readings.visible_to(user)
+        .filter(
             read_on__gte=first,
             read_on__lt=after_last,
             consumption__isnull=False,

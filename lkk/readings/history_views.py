@@ -62,11 +62,13 @@ def meter_history(request: HttpRequest, meter_id: int) -> HttpResponse:
     meter = _meter(request, meter_id)
     if refused := _read_only(request):
         return refused
-    readings = history.readings_for_meter(meter=meter)
+    readings = history.readings_for_meter(user=request.user, meter=meter)
     page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     for reading in page.object_list:
         reading.zone_label = meter.get_zone_label(reading.zone)
-    monthly = history.monthly_consumption(meter=meter, today=timezone.localdate())
+    monthly = history.monthly_consumption(
+        user=request.user, meter=meter, today=timezone.localdate()
+    )
     return render(
         request,
         "readings/history.html",
@@ -95,9 +97,9 @@ def _headers() -> list[str]:
     ]
 
 
-def _rows(meter: Meter):
+def _rows(user, meter: Meter):
     """(date, zone, value, consumption, source, status, reason) for every reading, newest first."""
-    for r in history.readings_for_meter(meter=meter).iterator(chunk_size=2000):
+    for r in history.readings_for_meter(user=user, meter=meter).iterator(chunk_size=2000):
         yield (
             r.read_on,
             meter.get_zone_label(r.zone),
@@ -130,12 +132,12 @@ def _csv_cell(value: object) -> str:
     return _text(str(value))
 
 
-def _csv(meter: Meter) -> bytes:
+def _csv(user, meter: Meter) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(_headers())
-    for row in _rows(meter):
+    for row in _rows(user, meter):
         writer.writerow([_csv_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8")
 
@@ -144,7 +146,7 @@ def _number_format(decimal_places: int) -> str:
     return "#,##0" + ("." + "0" * decimal_places if decimal_places else "")
 
 
-def _xlsx(meter: Meter) -> bytes:
+def _xlsx(user, meter: Meter) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -163,7 +165,7 @@ def _xlsx(meter: Meter) -> bytes:
         header.append(cell)
     sheet.append(header)
     number = _number_format(meter.decimal_places)
-    for row in _rows(meter):
+    for row in _rows(user, meter):
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
@@ -197,7 +199,7 @@ def meter_history_export(request: HttpRequest, meter_id: int) -> HttpResponse:
         raise Http404
     content_type, build = EXPORTS[kind]
     serial = SAFE_FILENAME.sub("_", meter.serial_number).strip("._") or str(meter.pk)
-    response = HttpResponse(build(meter), content_type=content_type)
+    response = HttpResponse(build(request.user, meter), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"readings-{serial}.{kind}"
     )

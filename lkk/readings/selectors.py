@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from lkk.customers.access import scopes_disabled
 from lkk.customers.models import Meter
 from lkk.readings.models import Reading, Submission
 from lkk.readings.rules import PastReading, ZoneHistory
@@ -22,6 +23,10 @@ def zone_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
 
     The previous reading is looked for at the metering point, not only on the meter: when the
     point's last reading was taken on a meter since replaced, the rules must know it.
+
+    `meters` come from visible querysets (every caller loads them through `visible_to`), and the
+    readings at their points belong to the same contracts: hence `scopes_disabled` below, which
+    lets the rules judge a meter without being handed the user.
     """
     histories: dict[tuple[int, str], ZoneHistory] = defaultdict(ZoneHistory)
     if not meters:
@@ -44,6 +49,8 @@ def zone_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
         .order_by("point_id", "zone", "-read_on")
         .values_list("point_id", "meter_id", "zone", "value", "read_on")
     )
+    with scopes_disabled():
+        rows = list(rows)
     for point_id, meter_id, zone, value, read_on in rows:
         past = PastReading(value=value, read_on=read_on, meter_id=meter_id)
         for current in point_meters[point_id]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lkk.core.errors import ApplicationError
-from lkk.customers.access import get_object_for_user
+from lkk.customers.access import get_object_for_user, scopes_disabled
 from lkk.customers.models import Meter
 from lkk.readings import rules
 from lkk.readings.models import Correction, Reading, Submission
@@ -147,7 +147,10 @@ def readings_submit(
         existing = _receipt_for_token(user=user, token=token)
         if existing is not None:
             return existing, False
-        if Reading.objects.filter(meter__in=[v.meter for v in filled], read_on=today).exists():
+        today_taken = Reading.objects.visible_to(user).filter(
+            meter__in=[v.meter for v in filled], read_on=today
+        )
+        if today_taken.exists():
             raise ApplicationError(
                 _("Показания на сегодня уже переданы. Исправить их можно в квитанции.")
             ) from None
@@ -201,7 +204,10 @@ def readings_record(
 
 
 def _receipt_for_token(*, user, token: uuid.UUID) -> Submission | None:
-    submission = Submission.objects.filter(token=token).first()
+    # The token is unique among everyone's receipts: another user's is found to be refused, and
+    # only the user's own is returned.
+    with scopes_disabled():
+        submission = Submission.objects.filter(token=token).first()
     if submission is None:
         return None
     if submission.submitted_by_id != user.pk:
@@ -215,8 +221,9 @@ def readings_correct(
     """Changes submitted values while billing has not taken them; keeps the old values."""
     submission = get_object_for_user(Submission, user, pk=submission.pk)
     with transaction.atomic():
+        visible = Reading.objects.visible_to(user)
         readings = list(
-            Reading.objects.select_for_update(of=("self",))
+            visible.select_for_update(of=("self",))
             .filter(submission=submission)
             .select_related("meter__metering_point__contract")
             .order_by("meter_id", "zone")
@@ -253,7 +260,7 @@ def readings_correct(
             reading.rolled_over = verdict.rolled_over
             reading.exported_at = None  # billing gets the corrected value
             changed.append(reading)
-        Reading.objects.bulk_update(changed, ["value", "consumption", "rolled_over", "exported_at"])
+        visible.bulk_update(changed, ["value", "consumption", "rolled_over", "exported_at"])
         if changed:
             submission.corrected_at = timezone.now()
             submission.save(update_fields=["corrected_at"])

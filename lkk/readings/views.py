@@ -166,13 +166,15 @@ def submit_for_meter(request: HttpRequest, meter_id: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_object_for_user(Submission, request.user, pk=submission_id)
-    page = Paginator(_receipt_query(submission), settings.LKK_READING_FORM_PAGE).get_page(
-        param_page(request.GET)
-    )
+    page = Paginator(
+        _receipt_query(request.user, submission), settings.LKK_READING_FORM_PAGE
+    ).get_page(param_page(request.GET))
     today = timezone.localdate()
-    correctable = not submission.readings.exclude(
-        source=Reading.Source.CUSTOMER, status=Reading.Status.ACCEPTED
-    ).exists()
+    correctable = (
+        not submission.readings.visible_to(request.user)
+        .exclude(source=Reading.Source.CUSTOMER, status=Reading.Status.ACCEPTED)
+        .exists()
+    )
     return render(
         request,
         "readings/receipt.html",
@@ -187,16 +189,18 @@ def receipt(request: HttpRequest, submission_id: int) -> HttpResponse:
     )
 
 
-def _receipt_query(submission: Submission) -> QuerySet[Reading]:
-    return submission.readings.select_related("meter__metering_point__contract").order_by(
-        "meter__metering_point__code", "meter_id", "zone"
+def _receipt_query(user, submission: Submission) -> QuerySet[Reading]:
+    return (
+        submission.readings.visible_to(user)
+        .select_related("meter__metering_point__contract")
+        .order_by("meter__metering_point__code", "meter_id", "zone")
     )
 
 
 @login_required
 def receipt_correct(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_object_for_user(Submission, request.user, pk=submission_id)
-    readings = list(_receipt_query(submission))
+    readings = list(_receipt_query(request.user, submission))
     if any(not r.can_be_corrected for r in readings):
         messages.error(
             request,

@@ -36,6 +36,7 @@ from lkk.accounts.services.codes import (
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import audit_record, client_ip
 from lkk.core.errors import ApplicationError
+from lkk.customers.access import scopes_disabled
 from lkk.customers.models import AccessGrant, Contact, Contract
 from lkk.notifications.services import message_queue
 
@@ -107,6 +108,8 @@ def recovery_target(*, identifier: str, contract_number: str = "") -> Target | N
     return _target_of(user)
 
 
+# Matches ИНН and contract number against the whole billing mirror: no one is logged in.
+@scopes_disabled()
 def _target_by_contract(users, *, inn: str, number: str) -> Target | None:
     inn = _SPACES.sub("", inn)
     contract = (

@@ -189,8 +189,10 @@ def test_monthly_table_repeats_the_chart(logged_in, two_zone_meter):
     assert "Декабрь 2024 11 —" in text
 
 
-def test_monthly_consumption_selector(two_zone_meter):
-    monthly = history.monthly_consumption(meter=two_zone_meter, today=dt.date(2026, 11, 22))
+def test_monthly_consumption_selector(customer_a, two_zone_meter):
+    monthly = history.monthly_consumption(
+        user=customer_a.user, meter=two_zone_meter, today=dt.date(2026, 11, 22)
+    )
     assert monthly.months[0] == dt.date(2024, 12, 1)
     assert monthly.months[-1] == dt.date(2026, 11, 1)
     assert monthly.zones == [Zone.DAY, Zone.NIGHT]
@@ -198,7 +200,9 @@ def test_monthly_consumption_selector(two_zone_meter):
     assert monthly.totals[Zone.NIGHT][-2] == Decimal("60")
     assert not monthly.is_empty
     # Over a year boundary: 12 months back from January.
-    january = history.monthly_consumption(meter=two_zone_meter, today=dt.date(2027, 1, 3), months=3)
+    january = history.monthly_consumption(
+        user=customer_a.user, meter=two_zone_meter, today=dt.date(2027, 1, 3), months=3
+    )
     assert january.months == [dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)]
     assert january.totals[Zone.DAY] == [Decimal("7"), None, None]
 
