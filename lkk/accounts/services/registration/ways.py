@@ -329,7 +329,8 @@ def request_start_office(
         **fields,
     )
     if chosen:
-        req.contracts.set(chosen)
+        with scopes_disabled():  # the contracts the operator chose
+            req.contracts.set(chosen)
     request_code_send(req=req, request=request)
     audit_record(
         kind=AuditEvent.Kind.OPERATOR_ACTION,
@@ -402,7 +403,8 @@ def request_steps_submit(
     )
     req.consent = True
     req.save()
-    req.contracts.set(found.values())
+    with scopes_disabled():  # the request's own list of the contracts it asks for
+        req.contracts.set(found.values())
     documents_attach(req=req, documents=documents)
     request_code_send(req=req, request=request)
     return req
