@@ -40,7 +40,7 @@ def test_failed_login_says_the_same_for_unknown_and_wrong(client, person, userna
     if username:
         assert "Неверный логин или пароль." in body
     else:
-        assert "Это поле обязательно для заполнения." in body
+        assert "Обязательное поле." in body
     assert "_auth_user_id" not in client.session
 
 
