@@ -6,10 +6,12 @@ and then a cool-off after failed logins whatever the logins typed (password spra
 recovery form asks for the captcha after a few requests from one address, and the current
 password asked by the profile pages is locked after a few wrong tries.
 
-A window is fixed: it starts at the first event and lasts `seconds`; the counter is created with
-`cache.add` and raised with `cache.incr`, both atomic in Redis and in the local-memory cache.
-A lock is a separate key holding the moment it ends, set once (`cache.add`), so attempts during a
-cool-off neither count nor extend it.
+Counts are kept per aligned window of `seconds` (a cache key per window, raised atomically with
+`cache.add` and `cache.incr` in Redis and in the local-memory cache); a count is that of the
+current window plus the previous one, so an event counts for at least `seconds` and at most
+twice that. A lock is a key holding the moment it ends, started once (`cache.add`): attempts
+during a cool-off neither count nor extend it. Both read the clock here rather than rely on the
+cache's own expiry, which only keeps the keys from piling up.
 """
 
 from __future__ import annotations
@@ -33,33 +35,47 @@ def _key(*parts: object) -> str:
     return f"{_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
-def counter_get(key: str) -> int:
-    return int(cache.get(key) or 0)
+def _windows(key: str, seconds: int) -> tuple[str, str]:
+    window = int(time.time() // seconds)
+    return f"{key}:{window}", f"{key}:{window - 1}"
+
+
+def counter_get(key: str, *, seconds: int) -> int:
+    """Events in the current window of `seconds` and the previous one."""
+    found = cache.get_many(list(_windows(key, seconds)))
+    return sum(int(value) for value in found.values())
 
 
 def counter_incr(key: str, *, seconds: int) -> int:
-    """Adds one to the counter of a window of `seconds` that starts at its first event."""
+    """Counts one event; returns the count (`counter_get`) including it."""
+    current, previous = _windows(key, seconds)
+    value = 1
     for _attempt in range(3):
-        cache.add(key, 0, timeout=seconds)
+        cache.add(current, 0, timeout=2 * seconds)
         try:
-            value = cache.incr(key)
-        except ValueError:  # it expired between add and incr: start a new window
+            value = cache.incr(current)
+        except ValueError:  # evicted between add and incr
             continue
         if value == 1:
-            # Redis' INCR recreates a key that expired just before it without a timeout; the
-            # first event of a window sets it again (the same window either way).
-            cache.touch(key, timeout=seconds)
-        return value
-    return 1
+            # Redis' INCR recreates a key that vanished just before it without a timeout.
+            cache.touch(current, timeout=2 * seconds)
+        break
+    return value + int(cache.get(previous) or 0)
 
 
-def counter_reset(key: str) -> None:
-    cache.delete(key)
+def counter_reset(key: str, *, seconds: int) -> None:
+    cache.delete_many(list(_windows(key, seconds)))
 
 
 def lock_set(key: str, *, seconds: int) -> bool:
     """Starts a lock of `seconds` unless one is running; True when this call started it."""
-    return cache.add(key, time.time() + seconds, timeout=seconds)
+    until = time.time() + seconds
+    if cache.add(key, until, timeout=seconds):
+        return True
+    if lock_seconds_left(key) == 0:  # an ended lock whose key outlived it
+        cache.set(key, until, timeout=seconds)
+        return True
+    return False
 
 
 def lock_seconds_left(key: str) -> int:
@@ -89,8 +105,12 @@ def _login_ip_lock(request: HttpRequest) -> str:
     return _key("login-ip-lock", _ip(request))
 
 
+def _login_ip_window() -> int:
+    return settings.LKK_LOGIN_IP_WINDOW_MINUTES * 60
+
+
 def login_ip_failures(request: HttpRequest) -> int:
-    return counter_get(_login_ip_counter(request))
+    return counter_get(_login_ip_counter(request), seconds=_login_ip_window())
 
 
 def login_ip_captcha_required(request: HttpRequest) -> bool:
@@ -103,13 +123,14 @@ def login_ip_locked_seconds(request: HttpRequest) -> int:
 
 
 def login_ip_failure_record(request: HttpRequest) -> bool:
-    """Counts a failed login from this address; True when it starts the address's cool-off."""
-    window = settings.LKK_LOGIN_IP_WINDOW_MINUTES * 60
-    failures = counter_incr(_login_ip_counter(request), seconds=window)
+    """Counts a failed login from this address; True when it starts the address's cool-off.
+
+    The count is not reset by the cool-off (nor by a success): while the window still holds
+    LKK_LOGIN_IP_LOCKOUT_AFTER failures, the next one after the cool-off starts another.
+    """
+    failures = counter_incr(_login_ip_counter(request), seconds=_login_ip_window())
     if failures < settings.LKK_LOGIN_IP_LOCKOUT_AFTER:
         return False
-    # Not counted during the cool-off (the form refuses before any password is checked); with
-    # the window no longer than the cool-off, the count after it starts afresh.
     return lock_set(_login_ip_lock(request), seconds=lockout_seconds())
 
 
@@ -123,7 +144,8 @@ def _recovery_counter(request: HttpRequest) -> str:
 
 
 def recovery_captcha_required(request: HttpRequest) -> bool:
-    return counter_get(_recovery_counter(request)) >= settings.LKK_RECOVERY_CAPTCHA_AFTER
+    count = counter_get(_recovery_counter(request), seconds=RECOVERY_WINDOW_SECONDS)
+    return count >= settings.LKK_RECOVERY_CAPTCHA_AFTER
 
 
 def recovery_request_record(request: HttpRequest) -> int:
@@ -151,9 +173,10 @@ def password_check_failure_record(user_id: int) -> tuple[int, bool]:
     failures = counter_incr(_password_check_counter(user_id), seconds=lockout_seconds())
     if failures < settings.LKK_PASSWORD_CHECK_LIMIT:
         return failures, False
-    counter_reset(_password_check_counter(user_id))
+    # After the lock the user has the full count of tries again, as after a login lockout.
+    counter_reset(_password_check_counter(user_id), seconds=lockout_seconds())
     return failures, lock_set(_password_check_lock(user_id), seconds=lockout_seconds())
 
 
 def password_check_success(user_id: int) -> None:
-    counter_reset(_password_check_counter(user_id))
+    counter_reset(_password_check_counter(user_id), seconds=lockout_seconds())
