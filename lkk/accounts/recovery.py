@@ -8,6 +8,11 @@ written to the outbox, whose row alone is rolled back. The decoy's code row stay
 steps (wrong codes, the resend pause, the daily caps) answer for a miss as they do for a hit,
 from the same code. A refused code (resend pause, daily cap) is not shown at this step either.
 A password is never sent: the code goes out, the new password is typed by the customer.
+
+The delivery itself is no part of the request in production (the outbox is drained by a Celery
+worker; the request only hands the drain to the broker, for a hit and a decoy alike). In the
+embedded default, where Celery tasks run at once, a hit's message is delivered inside the
+request after the commit, and nothing can imitate that for a decoy.
 """
 
 from __future__ import annotations
