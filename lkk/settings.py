@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "lkk.billing",
     "lkk.notifications",
     "lkk.audit",
+    "lkk.backoffice",
+    "lkk.demo",
 ]
 
 MIDDLEWARE = [

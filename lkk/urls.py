@@ -2,7 +2,6 @@ from captcha import urls as captcha_urls
 from django.contrib import admin
 from django.urls import include, path
 
-from lkk.accounts import moderation_views
 from lkk.accounts.views import AdminSite
 
 # The back office behind the second factor (django-otp's OTPAdminSite, as its docs advise).
@@ -11,16 +10,10 @@ admin.site.__class__ = AdminSite
 #: The login captcha's image and its JSON refresh; no audio captcha (no flite/sox installed).
 CAPTCHA_ROUTES = ("captcha-image", "captcha-refresh")
 
-#: O1: the operators' queue of registration requests (lkk/accounts/moderation.py).
-BACKOFFICE_ROUTES = [
-    path("registrations/", moderation_views.queue, name="moderation_queue"),
-    path("registrations/<int:pk>/", moderation_views.detail, name="moderation_detail"),
-    path("registrations/<int:pk>/decide/", moderation_views.decide, name="moderation_decide"),
-]
 
 urlpatterns = [
     path("accounts/", include("lkk.accounts.urls")),
-    path("backoffice/", include((BACKOFFICE_ROUTES, "backoffice"))),
+    path("backoffice/", include("lkk.backoffice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("captcha/", include([p for p in captcha_urls.urlpatterns if p.name in CAPTCHA_ROUTES])),

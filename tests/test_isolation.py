@@ -27,6 +27,7 @@ PUBLIC = {
     "accounts:register_steps_link",
     "accounts:signup",
     "accounts:signup_link",
+    "accounts:activate",
     "accounts:password_reset",
     "accounts:password_reset_confirm",
     "accounts:password_reset_link",
@@ -51,8 +52,10 @@ STAFF_ONLY = {
     "backoffice:moderation_queue",
     "backoffice:moderation_detail",
     "backoffice:moderation_decide",
+    "backoffice:moderation_document",
+    "backoffice:office_issue",
 }
-STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1}
+STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
 DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lkk.customers.demo.seed import load_counterparty
 from lkk.customers.models import AccessGrant, Contract, Counterparty, Meter, MeteringPoint
 from lkk.customers.tests.factories import UserFactory
+from lkk.demo.seed import load_counterparty
 
 #: page → (query string, expected queries): session, user, grants and the page's own queries.
 PAGES: dict[str, tuple[dict[str, str], int]] = {

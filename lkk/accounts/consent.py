@@ -55,7 +55,15 @@ def consent_check_at_login(*, request: HttpRequest, user) -> None:
 
 
 @transaction.atomic
-def consent_record(*, user, request: HttpRequest | None) -> Consent:
+def consent_record(
+    *,
+    user,
+    request: HttpRequest | None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> Consent:
+    """Records the user's consent to the current agreement. `ip` and `user_agent` name where it
+    was given when that was not this request (a registration an operator approves later)."""
     agreement = agreement_current()
     if agreement is None:
         raise LookupError("no agreement is published")
@@ -65,8 +73,8 @@ def consent_record(*, user, request: HttpRequest | None) -> Consent:
         agreement=agreement,
         defaults={
             "sha256": agreement.sha256,
-            "ip": client_ip(request) if request is not None else None,
-            "user_agent": meta.get("HTTP_USER_AGENT", "")[:300],
+            "ip": ip or (client_ip(request) if request is not None else None),
+            "user_agent": (user_agent or meta.get("HTTP_USER_AGENT", ""))[:300],
         },
     )
     if not created and consent.withdrawn_at is not None:

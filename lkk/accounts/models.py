@@ -1,9 +1,13 @@
+from __future__ import annotations
+
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -204,35 +208,66 @@ class UserSession(models.Model):
 
 
 class RegistrationRequest(models.Model):
-    """A multi-step registration (A3) and, under `moderated` (A5), a request an operator decides.
+    """Every way into the cabinet, as one workflow (A1–A3, A2a, A5, A9; seed 003's sign-up).
 
-    draft → email_confirmed → pending → approved | rejected; `lkk.accounts.moderation` holds one
-    service per move. The password is kept only as Django's hash.
+    A way (`Way`) names what the customer asks for and which contact proves it; the browser
+    keeps only the request's id. draft → confirmed (the code or link reached `contact`) →
+    approved, or → pending (the operators' queue) → approved | rejected. The trust rule of A5
+    lives in `lkk.accounts.services.registration`: one service per move, and one approve service,
+    the only caller of user creation, access grants, consent and the approval message. The
+    password is kept only as Django's hash.
     """
+
+    class Way(models.TextChoices):
+        CONTRACT = "contract", _("По договору")
+        UL = "ul", _("Юридическое лицо")
+        IP = "ip", _("Индивидуальный предприниматель")
+        FL = "fl", _("Физическое лицо")
+        STEPS = "steps", _("Пошаговая регистрация")
+        SIGNUP = "signup", _("Регистрация пользователя")
+        BINDING = "binding", _("Привязка договора")
+        OFFICE = "office", _("Выдача доступа в офисе")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Черновик")
-        EMAIL_CONFIRMED = "email_confirmed", _("Email подтверждён")
+        CONFIRMED = "confirmed", _("Контакт подтверждён")
         PENDING = "pending", _("На проверке")
         APPROVED = "approved", _("Одобрена")
         REJECTED = "rejected", _("Отклонена")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Электронная почта")
+        SMS = "sms", _("SMS")
+
+    way = models.CharField(_("способ"), max_length=10, choices=Way.choices)
     state = models.CharField(
         _("состояние"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
     )
-    username = models.CharField(_("логин"), max_length=150)
-    email = models.EmailField(_("электронная почта"))
-    password_hash = models.CharField(max_length=128)
+    # The account asked for (empty for a binding: the account exists).
+    username = models.CharField(_("логин"), max_length=150, blank=True)
+    email = models.EmailField(_("электронная почта"), blank=True)
+    password_hash = models.CharField(max_length=128, blank=True)
     last_name = models.CharField(_("фамилия"), max_length=150, blank=True)
     first_name = models.CharField(_("имя"), max_length=150, blank=True)
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     phone = models.CharField(_("телефон"), max_length=20, blank=True)
+    # What the customer typed to name the counterparty, shown to the operator beside billing's.
     company_kind = models.CharField(_("тип организации"), max_length=2, blank=True)
     inn = models.CharField(_("ИНН"), max_length=12, blank=True)
     kpp = models.CharField(_("КПП"), max_length=9, blank=True)
+    ogrn = models.CharField(_("ОГРН"), max_length=13, blank=True)
+    ogrnip = models.CharField(_("ОГРНИП"), max_length=15, blank=True)
+    snils = models.CharField(_("СНИЛС"), max_length=11, blank=True)
     company_name = models.CharField(_("наименование организации"), max_length=500, blank=True)
     existing_counterparty = models.BooleanField(_("действующий контрагент"), default=False)
     contract_numbers = models.JSONField(_("номера договоров"), default=list, blank=True)
+    # The steps of the multi-step way (A3) that are finished.
+    steps_done = models.JSONField(default=list, blank=True)
+    # The contact the code or link goes to, normalized (email in lower case, phone +7XXXXXXXXXX).
+    channel = models.CharField(_("канал"), max_length=5, choices=Channel.choices, blank=True)
+    contact = models.CharField(_("контакт для подтверждения"), max_length=254, blank=True)
+    # A5's proof: billing lists `contact` for the counterparty or one of its contracts.
+    contact_on_file = models.BooleanField(_("контакт есть в биллинге"), default=False)
     counterparty = models.ForeignKey(
         "customers.Counterparty",
         on_delete=models.SET_NULL,
@@ -241,6 +276,12 @@ class RegistrationRequest(models.Model):
         related_name="+",
         verbose_name=_("найденный контрагент"),
     )
+    # What the way asks for: every contract of the counterparty, or the listed ones.
+    all_contracts = models.BooleanField(_("все договоры"), default=False)
+    contracts = models.ManyToManyField(
+        "customers.Contract", blank=True, related_name="+", verbose_name=_("договоры")
+    )
+    # The account: created at approval, or the one asking (binding).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -248,7 +289,21 @@ class RegistrationRequest(models.Model):
         blank=True,
         related_name="+",
     )
+    # The operator who issued the account at the office (A2a).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем создана"),
+    )
+    # A8: the consent given in the form, recorded with the account at approval.
+    consent = models.BooleanField(_("согласие дано"), default=False)
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("контакт подтверждён"), null=True, blank=True)
     decided_at = models.DateTimeField(_("решение принято"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -264,6 +319,60 @@ class RegistrationRequest(models.Model):
         verbose_name = _("заявка на регистрацию")
         verbose_name_plural = _("заявки на регистрацию")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    way__in=["contract", "ul", "ip", "fl", "steps", "signup", "binding", "office"]
+                ),
+                name="registration_way_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} ({self.get_state_display()})"
+        return f"{self.get_way_display()}: {self.username or self.contact} ({self.state})"
+
+    @property
+    def subject(self) -> str:
+        """What its confirmation code is bound to: no other request's code confirms it."""
+        return f"registration:{self.pk}"
+
+    @property
+    def masked_contact(self) -> str:
+        if self.channel == self.Channel.EMAIL:
+            local, _at, domain = self.contact.partition("@")
+            return f"{local[:1]}***@{domain}"
+        return f"+7 *** ***-**-{self.contact[-2:]}"
+
+
+def _document_path(instance: RegistrationDocument, filename: str) -> str:
+    """A server-generated name: nothing of the customer's file name reaches the disk."""
+    return f"registration/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class RegistrationDocument(models.Model):
+    """A document attached to a registration request (доверенность, выписка, a scan) for the
+    operator who checks it (A5). Stored under MEDIA_ROOT, which nothing serves publicly; the
+    back office hands it out as an attachment."""
+
+    request = models.ForeignKey(
+        RegistrationRequest, on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(upload_to=_document_path, max_length=200)
+    name = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=100)
+    size = models.PositiveIntegerField(_("размер, байт"))
+    uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("документ заявки на регистрацию")
+        verbose_name_plural = _("документы заявок на регистрацию")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+            self.content_type, "bin"
+        )

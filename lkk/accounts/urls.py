@@ -1,8 +1,6 @@
 from django.urls import path
 
 from lkk.accounts import (
-    account_signup_views,
-    binding_views,
     consent_views,
     profile_views,
     recovery_views,
@@ -50,9 +48,11 @@ urlpatterns = [
     ),
     path("profile/consent/withdraw/", profile_views.consent_withdraw_view, name="consent_withdraw"),
     # «Привязать договор» (A9): lkk/accounts/binding.py.
-    path("binding/", binding_views.start, name="binding"),
-    path("binding/code/", binding_views.code, name="binding_code"),
-    # Self-registration (A1, A2): lkk/accounts/registration.py.
+    path("binding/", registration_views.binding_start, name="binding"),
+    path("binding/code/", registration_views.binding_code, name="binding_code"),
+    # A2a: the account an operator issued at the office is activated by its owner.
+    path("activate/", registration_views.activate, name="activate"),
+    # Self-registration (A1, A2, A3, seed 003): lkk/accounts/services/registration.py.
     path("register/", registration_views.choose, name="register"),
     path("register/contract/", registration_views.by_contract, name="register_contract"),
     path("register/code/", registration_views.code, name="register_code"),
@@ -61,10 +61,8 @@ urlpatterns = [
     path("register/ul/", registration_views.by_legal_form, {"form": "ul"}, name="register_ul"),
     path("register/ip/", registration_views.by_legal_form, {"form": "ip"}, name="register_ip"),
     path("register/fl/", registration_views.by_legal_form, {"form": "fl"}, name="register_fl"),
-    # Multi-step registration (A3, seed 002): lkk/accounts/steps.py.
+    # Multi-step registration (A3, seed 002).
     path("register/steps/", steps_views.register_steps, name="register_steps"),
-    path("register/steps/link/", steps_views.register_steps_link, name="register_steps_link"),
-    # «Регистрация пользователя» (seed 003): lkk/accounts/account_signup.py.
-    path("register/signup/", account_signup_views.signup, name="signup"),
-    path("register/signup/link/", account_signup_views.signup_link, name="signup_link"),
+    # «Регистрация пользователя» (seed 003).
+    path("register/signup/", registration_views.signup, name="signup"),
 ]

@@ -11,6 +11,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q, QuerySet
 from django.views.generic import ListView
 
+from lkk.core.params import param_choice, param_page, param_text
+
 
 class SearchSortListView(LoginRequiredMixin, ListView):
     #: Fields searched (case-insensitive, by substring) with the `q` parameter.
@@ -29,18 +31,19 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     def paginate_queryset(self, queryset: QuerySet, page_size: int):
         """A page number past the end shows the last page instead of a 404."""
         paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = paginator.get_page(param_page(self.request.GET))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_base_queryset(self) -> QuerySet:
         raise NotImplementedError
 
     def search_query(self) -> str:
-        return self.request.GET.get("q", "").strip()[:100]
+        return param_text(self.request.GET, "q")
 
     def sort_key(self) -> str:
-        key = self.request.GET.get("sort", self.default_sort)
-        return key if key.lstrip("-") in self.sort_fields else self.default_sort
+        """A key of `sort_fields`, with "-" in front for descending; anything else: the default."""
+        keys = [*self.sort_fields, *(f"-{key}" for key in self.sort_fields)]
+        return param_choice(self.request.GET, "sort", keys) or self.default_sort
 
     def get_queryset(self) -> QuerySet:
         qs = self.get_base_queryset()

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from lkk.core.admin_mixins import BillingMirrorAdmin
 from lkk.customers import models
+from lkk.customers.services import grant_remove
 
 
 @admin.register(models.Counterparty)
@@ -64,19 +65,25 @@ class MeterAdmin(BillingMirrorAdmin):
 
 @admin.register(models.AccessGrant)
 class AccessGrantAdmin(admin.ModelAdmin):
+    """Grants are read here and revoked here (audited); they are made only by the registration
+    pipeline's approve service (`customers.services.grant_add`), after proof of control — for a
+    customer at the office, «Выдать доступ клиенту в офисе» in the back office."""
+
     list_display = ("user", "counterparty", "all_contracts", "granted_at", "granted_by")
     search_fields = ("user__username", "user__email", "counterparty__short_name")
-    raw_id_fields = ("user", "counterparty", "granted_by")
-    filter_horizontal = ()
-    autocomplete_fields = ()
     list_select_related = ("user", "counterparty", "granted_by")
+    fields = ("user", "counterparty", "all_contracts", "contracts", "granted_at", "granted_by")
+    readonly_fields = fields
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if "contracts" in form.base_fields:
-            # Only the counterparty's own contracts can be granted one by one.
-            qs = models.Contract.objects.all()
-            if obj is not None:
-                qs = qs.filter(counterparty=obj.counterparty)
-            form.base_fields["contracts"].queryset = qs
-        return form
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        grant_remove(grant=obj, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for grant in queryset:
+            grant_remove(grant=grant, by=request.user, request=request)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lkk.core.lists import SearchSortListView
+from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
 from lkk.customers import selectors
 from lkk.customers.access import access_scope, active_counterparty_set, get_object_for_user
 from lkk.customers.models import (
@@ -35,16 +36,16 @@ def _today() -> dt.date:
 def home(request: HttpRequest) -> HttpResponse:
     """«Главная»: the active contracts on the left, the chosen contract's card on the right."""
     contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
-    query = request.GET.get("q", "").strip()[:100]
+    query = param_text(request.GET, "q")
     if query:
         contracts = contracts.filter(number__lower__contains=query.lower())
-    page = Paginator(contracts, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(contracts, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     selected = None
-    if request.GET.get("contract", "").isdigit():
+    if (contract_id := param_id(request.GET, "contract")) is not None:
         selected = get_object_for_user(
             Contract.objects.select_related("counterparty"),
             request.user,
-            pk=int(request.GET["contract"]),
+            pk=contract_id,
         )
     elif page.object_list:
         selected = page.object_list[0]
@@ -115,15 +116,15 @@ class ContractList(SearchSortListView):
 
     def get_base_queryset(self) -> QuerySet:
         qs = Contract.objects.visible_to(self.request.user).select_related("counterparty")
-        status = self.request.GET.get("status", "")
-        if status in Contract.Status.values:
+        status = param_choice(self.request.GET, "status", Contract.Status.values)
+        if status:
             qs = qs.filter(status=status)
         return qs
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["statuses"] = Contract.Status.choices
-        context["status"] = self.request.GET.get("status", "")
+        context["status"] = param_choice(self.request.GET, "status", Contract.Status.values) or ""
         return context
 
 
@@ -152,8 +153,8 @@ class _ContractFilterMixin:
     contract_field = "contract_id"
 
     def filter_contract(self, qs: QuerySet) -> QuerySet:
-        value = self.request.GET.get("contract", "")
-        return qs.filter(**{self.contract_field: int(value)}) if value.isdigit() else qs
+        value = param_id(self.request.GET, "contract")
+        return qs if value is None else qs.filter(**{self.contract_field: value})
 
 
 class ObjectList(_ContractFilterMixin, SearchSortListView):
@@ -181,7 +182,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
         ConsumptionObject.objects.select_related("contract"), request.user, pk=object_id
     )
     points = obj.metering_points.order_by("code")
-    page = Paginator(points, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(points, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     return render(request, "customers/object_detail.html", {"object": obj, "page_obj": page})
 
 
@@ -251,7 +252,7 @@ class MeterList(_ContractFilterMixin, SearchSortListView):
 
     def get_base_queryset(self) -> QuerySet:
         qs = selectors.meters_for_user(user=self.request.user)
-        if self.request.GET.get("verification") == "due":
+        if param_choice(self.request.GET, "verification", ("due",)) == "due":
             horizon = _today() + dt.timedelta(days=settings.LKK_VERIFICATION_WARNING_DAYS)
             qs = qs.filter(next_verification_on__lte=horizon, removed_on__isnull=True)
         return self.filter_contract(qs)
@@ -259,7 +260,7 @@ class MeterList(_ContractFilterMixin, SearchSortListView):
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["today"] = _today()
-        context["verification"] = self.request.GET.get("verification", "")
+        context["verification"] = param_choice(self.request.GET, "verification", ("due",)) or ""
         return context
 
 
@@ -269,7 +270,7 @@ def meter_detail(request: HttpRequest, meter_id: int) -> HttpResponse:
         Meter.objects.select_related("metering_point__contract"), request.user, pk=meter_id
     )
     readings = Reading.objects.filter(meter=meter).order_by("-read_on", "zone")
-    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     return render(
         request,
         "customers/meter_detail.html",
@@ -288,7 +289,8 @@ def switch_counterparty(request: HttpRequest) -> HttpResponse:
     if value in ("", "all"):
         active_counterparty_set(request, None)
     else:
-        if not value.isdigit() or int(value) not in access_scope(request.user).all_counterparty_ids:
+        chosen = parse_id(value)
+        if chosen is None or chosen not in access_scope(request.user).all_counterparty_ids:
             raise Http404
-        active_counterparty_set(request, int(value))
+        active_counterparty_set(request, chosen)
     return redirect("customers:home")

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lkk.core.errors import ApplicationError
+from lkk.core.params import param_id, param_page
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Contract, Counterparty
 from lkk.readings import bulk, services
@@ -60,20 +61,20 @@ def _scope(request: HttpRequest, counterparties: list[Counterparty] | None = Non
     """(counterparty, contract) the page is for: `?contract=`, `?counterparty=` or the first
     visible one; someone else's ID is a 404."""
     contract = None
-    if request.GET.get("contract", "").isdigit():
+    if (contract_id := param_id(request.GET, "contract")) is not None:
         contract = get_object_for_user(
             Contract.objects.select_related("counterparty"),
             request.user,
-            pk=int(request.GET["contract"]),
+            pk=contract_id,
         )
         return contract.counterparty, contract
-    wanted = request.GET.get("counterparty", "")
+    wanted = param_id(request.GET, "counterparty")
     if counterparties is None:
-        if wanted.isdigit():
-            return get_object_for_user(Counterparty, request.user, pk=int(wanted)), None
+        if wanted is not None:
+            return get_object_for_user(Counterparty, request.user, pk=wanted), None
         return Counterparty.objects.visible_to(request.user).order_by("short_name").first(), None
-    if wanted.isdigit():
-        chosen = next((c for c in counterparties if c.pk == int(wanted)), None)
+    if wanted is not None:
+        chosen = next((c for c in counterparties if c.pk == wanted), None)
         if chosen is None:
             raise Http404
         return chosen, None
@@ -149,5 +150,5 @@ def bulk_result(request: HttpRequest, upload_id: int) -> HttpResponse:
     )
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    page = Paginator(record.rejected_rows, REJECTED_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(record.rejected_rows, REJECTED_PAGE).get_page(param_page(request.GET))
     return render(request, "readings/bulk_result.html", {"upload": record, "page_obj": page})

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from lkk.core.params import param_choice, param_page
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Meter
 from lkk.readings import history
@@ -62,7 +63,7 @@ def meter_history(request: HttpRequest, meter_id: int) -> HttpResponse:
     if refused := _read_only(request):
         return refused
     readings = history.readings_for_meter(meter=meter)
-    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
     for reading in page.object_list:
         reading.zone_label = meter.get_zone_label(reading.zone)
     monthly = history.monthly_consumption(meter=meter, today=timezone.localdate())
@@ -191,8 +192,8 @@ def meter_history_export(request: HttpRequest, meter_id: int) -> HttpResponse:
     meter = _meter(request, meter_id)
     if refused := _read_only(request):
         return refused
-    kind = request.GET.get("format", "csv")
-    if kind not in EXPORTS:
+    kind = param_choice(request.GET, "format", EXPORTS, default="csv")
+    if kind is None:
         raise Http404
     content_type, build = EXPORTS[kind]
     serial = SAFE_FILENAME.sub("_", meter.serial_number).strip("._") or str(meter.pk)

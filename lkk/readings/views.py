@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from lkk.core.errors import ApplicationError
 from lkk.core.lists import SearchSortListView
+from lkk.core.params import param_page
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Contract, Meter
 from lkk.readings import rules, selectors, services
@@ -60,7 +61,7 @@ def _readings_page(
     request: HttpRequest, meters: QuerySet[Meter], *, title: str, back_url: str
 ) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(meters, settings.LKK_READING_FORM_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(meters, settings.LKK_READING_FORM_PAGE).get_page(param_page(request.GET))
     page_meters = list(page.object_list)
     window = services.reading_window()
     if request.method == "POST":
@@ -166,7 +167,7 @@ def submit_for_meter(request: HttpRequest, meter_id: int) -> HttpResponse:
 def receipt(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = get_object_for_user(Submission, request.user, pk=submission_id)
     page = Paginator(_receipt_query(submission), settings.LKK_READING_FORM_PAGE).get_page(
-        request.GET.get("page")
+        param_page(request.GET)
     )
     today = timezone.localdate()
     correctable = not submission.readings.exclude(

@@ -137,7 +137,7 @@ def page(browser, live_server, viewport, request, tmp_path_factory) -> Iterator[
 @pytest.fixture
 def demo(transactional_db) -> None:
     """The `small` demo data (ul_demo, ip_demo, fl_demo, big_demo, operator, admin)."""
-    from lkk.customers.demo.seed import seed
+    from lkk.demo.seed import seed
 
     seed(scale="small", stream=io.StringIO())
 

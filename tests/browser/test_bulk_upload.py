@@ -27,9 +27,9 @@ BAD = {
 
 
 def test_business_customer_uploads_3000_readings(transactional_db, page: Page, settings, tmp_path):
-    from lkk.customers.demo.seed import load_counterparty
     from lkk.customers.models import AccessGrant, Meter
     from lkk.customers.tests.factories import UserFactory
+    from lkk.demo.seed import load_counterparty
     from lkk.readings.models import BulkUpload, Reading
 
     settings.LKK_READING_WINDOW = "1-31"

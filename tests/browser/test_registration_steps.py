@@ -74,7 +74,8 @@ def test_three_steps_then_the_operator_approves(
     expect(page.get_by_test_id("steps-sent")).to_contain_text("client@steps.ru")
 
     page.goto(_outbox_link(page))
-    expect(page.get_by_test_id("steps-pending")).to_contain_text("Заявка передана администратору")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Заявка передана на проверку")
+    expect(page.get_by_test_id("register-pending")).to_contain_text("передана оператору")
 
     # The operator: password, then the TOTP step, then the queue.
     operator = django_user_model.objects.create_user(
@@ -92,6 +93,10 @@ def test_three_steps_then_the_operator_approves(
     page.goto("/backoffice/registrations/")
     page.get_by_role("link", name="steps-client").click()
     expect(page.get_by_test_id("billing")).to_contain_text(cp.inn)
+    expect(page.get_by_test_id("entered")).to_contain_text(f"{contract.number} — есть в биллинге")
+    # Seed 002's way asks for the contracts listed: only the entered one is ticked.
+    expect(page.get_by_label("Только выбранные договоры")).to_be_checked()
+    expect(page.get_by_role("checkbox", name=contract.number, exact=True)).to_be_checked()
     page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("moderation-queue")).to_contain_text("Заявок на проверке нет.")
 
@@ -104,3 +109,6 @@ def test_three_steps_then_the_operator_approves(
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Войти", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    expect(page.get_by_test_id("contracts").locator(".fw-semibold")).to_have_text(
+        [f"Договор № {contract.number}"]
+    )

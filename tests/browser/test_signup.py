@@ -64,4 +64,8 @@ def test_sign_up_then_bind_a_contract(demo, page: Page, settings, monkeypatch) -
     page.get_by_role("button", name="Подтвердить").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
-    expect(page.locator("main").get_by_text(contract.number).first).to_be_visible()
+    # Bound as seed 000 registers: every active contract of the counterparty, and no other.
+    active = cp.contracts.filter(status="active").order_by("number")
+    expect(page.get_by_test_id("contracts").locator(".fw-semibold")).to_have_text(
+        [f"Договор № {c.number}" for c in active]
+    )

@@ -1,22 +1,22 @@
-"""«Привязать договор» (A9, seed 003): verified as registration A1, then a grant."""
+"""«Привязать договор» (A9, seed 003): verified as registration A1 is, then a grant to the
+existing account — through the one pipeline (lkk/accounts/services/registration.py)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from lkk.accounts.models import RegistrationRequest
+from lkk.accounts.services import registration as pipeline
+from lkk.accounts.tests.helpers import code_for, otp_login, wrong_code
 from lkk.audit.models import AuditEvent
-from lkk.customers.models import AccessGrant, Contact, Contract
+from lkk.customers.models import AccessGrant, Contact
 from lkk.customers.tests.factories import ContractFactory, CounterpartyFactory, UserFactory
 from lkk.notifications.models import OutboxMessage
 
-
-def _code_for(recipient: str) -> str:
-    message = OutboxMessage.objects.filter(recipient=recipient).order_by("-pk").first()
-    assert message is not None, f"no message to {recipient}"
-    return re.search(r"\b(\d{6})\b", message.body).group(1)
+CODE = "/accounts/binding/code/"
+State = RegistrationRequest.State
 
 
 @pytest.fixture
@@ -57,10 +57,18 @@ def test_binding_happy_path(client, setup):
     assert response.status_code == 302
     assert response.url == reverse("accounts:binding_code")
     page = client.get(response.url).content.decode()
+    assert "Подтверждение привязки договора" in page
     assert "Код отправлен на boss@firm.ru." in page
-    code = _code_for("boss@firm.ru")
-    response = client.post(reverse("accounts:binding_code"), {"code": code})
+    message = OutboxMessage.objects.get(recipient="boss@firm.ru")
+    assert first.number in message.body and "привязки договора" in message.body
+    req = RegistrationRequest.objects.get()
+    assert (req.way, req.user, req.counterparty) == ("binding", user, other)
+    assert client.session[pipeline.SESSION_KEY] == req.pk
+
+    response = client.post(CODE, {"code": code_for("boss@firm.ru")})
     assert response.status_code == 302 and response.url == reverse("customers:home")
+    req.refresh_from_db()
+    assert req.state == State.APPROVED
     grant = AccessGrant.objects.get(user=user, counterparty=other)
     assert grant.all_contracts
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.GRANT_ADDED, user=user)
@@ -68,15 +76,19 @@ def test_binding_happy_path(client, setup):
     home = client.get(reverse("customers:home")).content.decode()
     assert first.number in home and second.number in home and "100000001" in home
     assert "привязаны к вашему личному кабинету" in home
+    # The same person still has one account, and the approval message went to the contact.
+    assert AccessGrant.objects.filter(user=user).count() == 2
+    assert OutboxMessage.objects.filter(recipient="boss@firm.ru").count() == 2
 
 
-def test_binding_by_phone_of_the_contract(client, setup):
-    user, _own, other, _first, second = setup
+def test_binding_by_phone_of_another_contract_of_the_counterparty(client, setup):
+    """A5: a contact billing lists in any of the counterparty's contracts proves it."""
+    user, _own, other, first, _second = setup
     client.force_login(user)
-    assert _start(client, other, second.number, "8 (912) 000-11-22").status_code == 302
-    code = _code_for("+79120001122")
-    client.post(reverse("accounts:binding_code"), {"code": code})
-    assert AccessGrant.objects.filter(user=user, counterparty=other).exists()
+    assert _start(client, other, first.number, "8 (912) 000-11-22").status_code == 302
+    assert OutboxMessage.objects.get(recipient="+79120001122").channel == "sms"
+    client.post(CODE, {"code": code_for("+79120001122")})
+    assert AccessGrant.objects.get(user=user, counterparty=other).all_contracts
 
 
 def test_contract_not_found(client, setup):
@@ -87,15 +99,17 @@ def test_contract_not_found(client, setup):
     assert not OutboxMessage.objects.exists()
 
 
-def test_contact_not_in_the_contract(client, setup):
-    user, _own, other, first, _second = setup
+def test_contact_not_on_file(client, setup):
+    user, own, other, first, _second = setup
     client.force_login(user)
-    # The phone is listed in the second contract, not in the first.
-    page = _start(client, other, first.number, "+79120001122").content.decode()
-    assert "Этот телефон (email) не указан в договоре." in page
     page = _start(client, other, first.number, "nobody@example.ru").content.decode()
     assert "Этот телефон (email) не указан в договоре." in page
+    # A contact of another counterparty does not prove this one.
+    Contact.objects.create(billing_id="C-9", counterparty=own, kind="email", value="own@firm.ru")
+    page = _start(client, other, first.number, "own@firm.ru").content.decode()
+    assert "Этот телефон (email) не указан в договоре." in page
     assert not OutboxMessage.objects.exists()
+    assert not RegistrationRequest.objects.exists()
 
 
 def test_already_bound(client, setup):
@@ -113,32 +127,62 @@ def test_wrong_code(client, setup):
     user, _own, other, first, _second = setup
     client.force_login(user)
     _start(client, other, first.number, "boss@firm.ru")
-    code = _code_for("boss@firm.ru")
-    wrong = "000000" if code != "000000" else "111111"
-    response = client.post(reverse("accounts:binding_code"), {"code": wrong})
+    response = client.post(CODE, {"code": wrong_code(code_for("boss@firm.ru"))})
     assert response.status_code == 200
+    assert "Неверный код" in response.content.decode()
     assert not AccessGrant.objects.filter(user=user, counterparty=other).exists()
 
 
-def test_pending_of_another_user_is_not_used(client, setup):
+def test_a_binding_of_another_user_is_not_used(client, setup):
+    """The session names a request; it confirms only the logged-in user's own binding."""
     user, _own, other, first, _second = setup
     client.force_login(user)
     _start(client, other, first.number, "boss@firm.ru")
-    code = _code_for("boss@firm.ru")
-    session = client.session
-    session["lkk_binding"] = session["lkk_binding"] | {"user_id": user.pk + 1000}
+    req = RegistrationRequest.objects.get()
+    intruder = Client()
+    intruder.force_login(UserFactory())
+    session = intruder.session
+    session[pipeline.SESSION_KEY] = req.pk
     session.save()
-    client.post(reverse("accounts:binding_code"), {"code": code})
+    page = intruder.post(CODE, {"code": code_for("boss@firm.ru")}).content.decode()
+    assert "Запрос на привязку не найден. Начните заново." in page
     assert not AccessGrant.objects.filter(counterparty=other).exists()
+    # Nor does a registration page finish it.
+    intruder.post("/accounts/register/code/", {"code": code_for("boss@firm.ru")})
+    assert not AccessGrant.objects.filter(counterparty=other).exists()
+    assert RegistrationRequest.objects.get().state == State.DRAFT
+
+
+def test_moderated_binding_waits_for_the_operator(client, setup, settings, operator):
+    settings.LKK_VERIFICATION_POLICY = "moderated"
+    user, _own, other, first, second = setup
+    client.force_login(user)
+    _start(client, other, first.number, "boss@firm.ru")
+    page = client.post(CODE, {"code": code_for("boss@firm.ru")}).content.decode()
+    assert "Заявка передана на проверку" in page
+    req = RegistrationRequest.objects.get()
+    assert req.state == State.PENDING
+    assert not AccessGrant.objects.filter(user=user, counterparty=other).exists()
+    staff = Client()
+    otp_login(staff, operator)
+    decide = reverse("backoffice:moderation_decide", args=[req.pk])
+    staff.post(decide, {"action": "approve", "scope": "some", "contracts": [str(second.pk)]})
+    grant = AccessGrant.objects.get(user=user, counterparty=other)
+    assert not grant.all_contracts and list(grant.contracts.all()) == [second]
+    # The existing account, not a new one.
+    req.refresh_from_db()
+    assert req.user == user and req.state == State.APPROVED
 
 
 def test_binding_is_for_customers_only(client, db):
     staff = UserFactory(is_staff=True)
     client.force_login(staff)
     assert client.get(reverse("accounts:binding")).status_code in (302, 403)
-    assert not Contract.objects.exists()
+    assert client.post(reverse("accounts:binding"), {}).status_code in (302, 403)
+    assert not RegistrationRequest.objects.exists()
 
 
 def test_binding_requires_login(client, db):
-    response = client.get(reverse("accounts:binding"))
-    assert response.status_code == 302 and "/accounts/login/" in response.url
+    for url in (reverse("accounts:binding"), CODE):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url

@@ -1,28 +1,26 @@
-"""Multi-step registration (A3, seed 002) under both verification policies (A5)."""
+"""Multi-step registration (A3, seed 002) under both verification policies (A5).
+
+The draft `RegistrationRequest` keeps the finished steps (the session only its id); «Создать
+аккаунт» sends the email link; the way grants the contracts listed, and only with proof.
+"""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from lkk.accounts import steps
 from lkk.accounts.models import RegistrationRequest
-from lkk.customers.models import AccessGrant, Contract
+from lkk.accounts.services import registration as pipeline
+from lkk.accounts.tests.helpers import CAPTCHA, PASSWORD, link_of, log_in
+from lkk.customers.models import AccessGrant, Contact, Contract
 from lkk.customers.tests.factories import ContractFactory, CounterpartyFactory
 from lkk.notifications.models import OutboxMessage
 
-PASSWORD = "Зелёный-слон-2024"
 URL = "/accounts/register/steps/"
+State = RegistrationRequest.State
 
-
-@pytest.fixture(autouse=True)
-def captcha_passes(monkeypatch, settings):
-    from captcha.conf import settings as captcha_settings
-
-    settings.CAPTCHA_TEST_MODE = True
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+pytestmark = pytest.mark.usefixtures("captcha_passes")
 
 
 @pytest.fixture
@@ -34,16 +32,22 @@ def billing(db):
     return cp, first, second, old
 
 
+def on_file(cp, email: str = "boss@firm.ru") -> None:
+    Contact.objects.create(billing_id=f"E-{email}", counterparty=cp, kind="email", value=email)
+
+
 def step1(client, **extra):
-    data = {
-        "step": "1",
-        "username": "firm-boss",
-        "email": "Boss@Firm.ru",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-        "captcha_0": "x",
-        "captcha_1": "PASSED",
-    } | extra
+    data = (
+        {
+            "step": "1",
+            "username": "firm-boss",
+            "email": "Boss@Firm.ru",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        }
+        | CAPTCHA
+        | extra
+    )
     return client.post(URL, data)
 
 
@@ -73,10 +77,10 @@ def step3(client, cp, numbers, **extra):
     return client.post(URL, data)
 
 
-def link_of(email: str) -> str:
-    message = OutboxMessage.objects.filter(recipient=email).order_by("-pk").first()
-    assert message is not None
-    return re.search(r"http://testserver(\S+)", message.body).group(1)
+def all_steps(client, cp, numbers, **extra):
+    assert step1(client).status_code == 302
+    assert step2(client).status_code == 302
+    return step3(client, cp, numbers, **extra)
 
 
 def test_the_first_step_shows_the_seed_labels(client, db):
@@ -91,12 +95,16 @@ def test_the_first_step_shows_the_seed_labels(client, db):
         "Следующий шаг",
     ):
         assert text in page
-    assert "/accounts/register/steps/" in client.get(reverse("accounts:register")).content.decode()
+    assert URL in client.get(reverse("accounts:register")).content.decode()
 
 
-def test_steps_resume_edit_from_step_3_and_add_contract(client, billing, settings):
+def test_steps_resume_edit_from_step_3_and_add_contract(client, billing):
     cp, first, second, _old = billing
     assert step1(client).status_code == 302
+    req = RegistrationRequest.objects.get()
+    assert (req.way, req.state, req.steps_done) == ("steps", State.DRAFT, ["1"])
+    # The session keeps only the request's id: no password, hash or contact.
+    assert dict(client.session.items()) == {pipeline.SESSION_KEY: req.pk}
     # Leaving and coming back resumes at the next step, with the summary of step 1.
     page = client.get(URL).content.decode()
     assert "Шаг 2. Личная информация" in page and "Следующая страница" in page
@@ -119,62 +127,116 @@ def test_steps_resume_edit_from_step_3_and_add_contract(client, billing, setting
     assert "Логин" in client.get(response.url).content.decode()
     response = step1(client, email="other@firm.ru", password1="", password2="")
     assert response.status_code == 302
-    data = client.session[steps.SESSION_KEY]
-    assert data["1"]["email"] == "other@firm.ru" and "2" in data
+    req.refresh_from_db()
+    assert req.email == "other@firm.ru" and set(req.steps_done) >= {"1", "2"}
+    assert req.last_name == "Петров" and req.password_hash
     page = client.get(URL).content.decode()  # back at step 3 with what was typed there
     assert "Шаг 3. Информация о компании" in page
     assert f'value="{second.number}"' in page and f'value="{cp.inn}"' in page
     response = step3(client, cp, [first.number, second.number])
     assert response.status_code == 200
-    assert "other@firm.ru" in response.content.decode()
-    req = RegistrationRequest.objects.get()
-    assert req.state == RegistrationRequest.State.DRAFT
+    assert "На адрес other@firm.ru отправлено письмо со ссылкой" in response.content.decode()
+    req.refresh_from_db()
+    assert req.state == State.DRAFT
     assert req.contract_numbers == [first.number, second.number]
+    assert set(req.contracts.all()) == {first, second}
     assert req.counterparty == cp and req.last_name == "Петров" and req.phone == "+79120001122"
-    assert steps.SESSION_KEY not in client.session
+    assert not req.all_contracts and not req.contact_on_file
+    assert pipeline.SESSION_KEY not in client.session
+    message = OutboxMessage.objects.get()
+    assert message.recipient == "other@firm.ru" and "/accounts/register/link/?t=" in message.body
+    assert RegistrationRequest.objects.count() == 1
 
 
-def test_auto_policy_grants_access_after_the_link(client, billing, settings):
+def test_auto_with_the_email_on_file_grants_the_listed_contracts(client, billing, settings):
+    settings.LKK_VERIFICATION_POLICY = "auto"
+    cp, first, second, _old = billing
+    on_file(cp)
+    all_steps(client, cp, [first.number])
+    link = link_of("boss@firm.ru")
+    response = Client().get(link)
+    assert response.status_code == 302 and response.url == reverse("customers:home")
+    req = RegistrationRequest.objects.get()
+    assert req.state == State.APPROVED
+    grant = AccessGrant.objects.get(user=req.user)
+    assert grant.counterparty == cp and not grant.all_contracts
+    assert list(grant.contracts.all()) == [first]
+    # The link works once.
+    assert "уже использована" in client.get(link).content.decode()
+    log_in(client, "firm-boss")
+    home = client.get(reverse("customers:home")).content.decode()
+    assert first.number in home and second.number not in home
+
+
+def test_auto_without_the_email_on_file_queues_the_request(client, billing, settings):
     settings.LKK_VERIFICATION_POLICY = "auto"
     cp, first, *_ = billing
-    step1(client)
-    step2(client)
-    step3(client, cp, [first.number])
-    response = client.get(link_of("boss@firm.ru"))
-    assert response.status_code == 302
+    all_steps(client, cp, [first.number])
+    page = client.get(link_of("boss@firm.ru")).content.decode()
+    assert "Заявка передана на проверку" in page
     req = RegistrationRequest.objects.get()
-    assert req.state == RegistrationRequest.State.APPROVED
-    grant = AccessGrant.objects.get(user=req.user)
-    assert grant.counterparty == cp and grant.all_contracts
-    # The link works once.
-    assert "уже использована" in client.get(link_of("boss@firm.ru")).content.decode()
+    assert req.state == State.PENDING and req.user is None
+    assert not AccessGrant.objects.exists()
 
 
 def test_auto_policy_refuses_unknown_contract(client, billing, settings):
     settings.LKK_VERIFICATION_POLICY = "auto"
-    cp, *_ = billing
-    step1(client)
-    step2(client)
-    response = step3(client, cp, ["NOPE-1"])
+    cp, first, *_ = billing
+    on_file(cp)
+    response = all_steps(client, cp, [first.number, "NOPE-1"])
     assert "Ошибка регистрации! Контрагент не найден!" in response.content.decode()
-    assert not RegistrationRequest.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert RegistrationRequest.objects.get().state == State.DRAFT
+    stranger = CounterpartyFactory()
+    response = step3(client, stranger, [first.number])
+    assert "Ошибка регистрации! Контрагент не найден!" in response.content.decode()
+    assert not OutboxMessage.objects.exists()
 
 
 def test_moderated_policy_queues_the_request(client, billing, settings):
     settings.LKK_VERIFICATION_POLICY = "moderated"
     cp, *_ = billing
-    step1(client)
-    step2(client)
-    step3(client, cp, ["UNKNOWN-7"])  # a mismatch is the operator's to judge
+    on_file(cp)
+    all_steps(client, cp, ["UNKNOWN-7"])  # a mismatch is the operator's to judge
     response = client.get(link_of("boss@firm.ru"))
-    assert "Заявка передана администратору" in response.content.decode()
+    assert "Заявка передана на проверку" in response.content.decode()
     req = RegistrationRequest.objects.get()
-    assert req.state == RegistrationRequest.State.PENDING and req.user is None
+    assert req.state == State.PENDING and req.user is None
+    assert req.contract_numbers == ["UNKNOWN-7"] and not req.contracts.exists()
     assert not AccessGrant.objects.exists()
 
 
-def test_step_errors_are_shown(client, billing, settings):
+def test_step_errors_are_shown(client, billing):
     response = step1(client, password2="другой")
     assert "Пароли не совпадают" in response.content.decode()
     response = step1(client, captcha_1="WRONG")
-    assert response.status_code == 200
+    assert "Неверный код с картинки" in response.content.decode()
+    assert not RegistrationRequest.objects.exists()
+    assert step1(client).status_code == 302
+    response = step2(client, phone="12")
+    assert "+7 и 10 цифр" in response.content.decode()
+    assert step2(client).status_code == 302
+    cp, *_ = billing
+    response = step3(client, cp, [""])
+    assert "Введите номер договора." in response.content.decode()
+    response = step3(client, cp, ["730001001"], consent="")
+    assert "Без согласия с Пользовательским соглашением" in response.content.decode()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_later_step_cannot_be_skipped_to(client, db):
+    page = client.get(URL, {"step": "3"}).content.decode()
+    assert "Шаг 1. Данные аккаунта" in page
+    response = client.post(URL, {"step": "3", "company_kind": "ul"})
+    assert "Шаг 1. Данные аккаунта" in response.content.decode()
+    assert not RegistrationRequest.objects.exists()
+
+
+def test_login_taken_by_a_queued_request(client, billing, settings):
+    settings.LKK_VERIFICATION_POLICY = "moderated"
+    cp, first, *_ = billing
+    all_steps(client, cp, [first.number])
+    client.get(link_of("boss@firm.ru"))
+    assert RegistrationRequest.objects.get().state == State.PENDING
+    response = step1(Client(), email="second@firm.ru")
+    assert "Этот логин уже занят." in response.content.decode()

@@ -24,7 +24,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from lkk.customers.demo.seed import load_counterparty
 from lkk.customers.models import AccessGrant, Meter, TariffZones
 from lkk.customers.tests.factories import (
     ContractFactory,
@@ -32,6 +31,7 @@ from lkk.customers.tests.factories import (
     ReadingFactory,
     UserFactory,
 )
+from lkk.demo.seed import load_counterparty
 from lkk.readings import bulk
 from lkk.readings.models import BulkUpload, Reading, Submission
 

@@ -5,8 +5,8 @@ from django.db.models import Model
 
 from lkk.billing.models import Charge, Document, Payment
 from lkk.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from lkk.customers.demo.seed import SCALES, seed
 from lkk.customers.models import ConsumptionObject, Contract, Counterparty, Meter, MeteringPoint
+from lkk.demo.seed import SCALES, seed
 from lkk.readings.models import Reading
 
 COUNTED: tuple[type[Model], ...] = (

@@ -28,7 +28,6 @@ from lkk.core import validators
 from lkk.core.bulk import analyze, insert_rows, next_id, reset_sequences
 from lkk.core.demo import DEMO_PASSWORD
 from lkk.core.progress import Progress
-from lkk.customers.demo import names
 from lkk.customers.models import (
     AccessGrant,
     ConsumptionObject,
@@ -38,6 +37,8 @@ from lkk.customers.models import (
     Meter,
     MeteringPoint,
 )
+from lkk.customers.services import grant_add
+from lkk.demo import names
 from lkk.readings.models import Reading
 
 READING_MONTHS = 15
@@ -550,7 +551,8 @@ def _users(new_demo: list[DemoCustomer]) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         counterparty = Counterparty.objects.get(billing_id=c.billing_id)
-        AccessGrant.objects.get_or_create(user=user, counterparty=counterparty)
+        if not AccessGrant.objects.filter(user=user, counterparty=counterparty).exists():
+            grant_add(user=user, counterparty_id=counterparty.pk, contract_ids=None, via="demo")
         agreement = agreement_current()
         if agreement is not None:
             Consent.objects.get_or_create(
