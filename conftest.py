@@ -69,6 +69,14 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate limits and lockouts keep counters in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings) -> None:
     """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

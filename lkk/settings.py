@@ -294,16 +294,30 @@ LKK_CODE_DAILY_LIMIT_PER_CONTACT = env.int("LKK_CODE_DAILY_LIMIT_PER_CONTACT", d
 LKK_CODE_DAILY_LIMIT_PER_IP = env.int("LKK_CODE_DAILY_LIMIT_PER_IP", default=30)
 
 # --- Login protection ---
-# SECURITY.md "Accounts", A6. django-axes counts failed logins per (login as typed, IP) and locks
-# the pair for LKK_LOCKOUT_MINUTES after AXES_FAILURE_LIMIT of them; the right password is refused
-# meanwhile, and known and unknown logins are treated alike. The login form asks for an image
-# captcha after LKK_CAPTCHA_AFTER_FAILURES failures (in the session, or for the login from the IP),
-# or always with LKK_LOGIN_CAPTCHA=always. Operators and admins then enter a TOTP code (django-otp).
+# SECURITY.md "Accounts", A6. django-axes counts failed logins per (account, IP) — one count per
+# account whether its login or its email was typed (AXES_USERNAME_CALLABLE) — and locks the pair
+# for LKK_LOCKOUT_MINUTES after AXES_FAILURE_LIMIT of them; the right password is refused
+# meanwhile, and unknown logins are counted like known ones. The login form asks for an image
+# captcha after LKK_CAPTCHA_AFTER_FAILURES failures (in the session, or for the account from the
+# IP), or always with LKK_LOGIN_CAPTCHA=always. Operators and admins then enter a TOTP code.
+# Password spraying: failures from one IP whatever the logins are counted in the cache
+# (lkk.accounts.services.throttle): the captcha for every login from it after
+# LKK_LOGIN_IP_CAPTCHA_AFTER, and after LKK_LOGIN_IP_LOCKOUT_AFTER within
+# LKK_LOGIN_IP_WINDOW_MINUTES no login from it is checked for LKK_LOCKOUT_MINUTES.
 LKK_LOCKOUT_MINUTES = env.int("LKK_LOCKOUT_MINUTES", default=15)
 LKK_LOGIN_CAPTCHA = env.str("LKK_LOGIN_CAPTCHA", default="after_failures")
 if LKK_LOGIN_CAPTCHA not in {"after_failures", "always"}:
     raise environ.ImproperlyConfigured("LKK_LOGIN_CAPTCHA must be after_failures or always")
 LKK_CAPTCHA_AFTER_FAILURES = env.int("LKK_CAPTCHA_AFTER_FAILURES", default=3)
+LKK_LOGIN_IP_CAPTCHA_AFTER = env.int("LKK_LOGIN_IP_CAPTCHA_AFTER", default=3)
+LKK_LOGIN_IP_LOCKOUT_AFTER = env.int("LKK_LOGIN_IP_LOCKOUT_AFTER", default=10)
+LKK_LOGIN_IP_WINDOW_MINUTES = env.int("LKK_LOGIN_IP_WINDOW_MINUTES", default=15)
+# The current password asked again by the profile (password, email and phone changes): after
+# LKK_PASSWORD_CHECK_LIMIT wrong ones within LKK_LOCKOUT_MINUTES the form refuses it for
+# LKK_LOCKOUT_MINUTES; each wrong one is in the audit log.
+LKK_PASSWORD_CHECK_LIMIT = env.int("LKK_PASSWORD_CHECK_LIMIT", default=5)
+# «Забыли пароль?»: the captcha after this many recovery requests from one IP within an hour.
+LKK_RECOVERY_CAPTCHA_AFTER = env.int("LKK_RECOVERY_CAPTCHA_AFTER", default=3)
 # Reverse proxies in front of the app that append the visitor's address to X-Forwarded-For;
 # 0 means the app is reached directly and REMOTE_ADDR is the visitor.
 LKK_PROXY_COUNT = env.int("LKK_PROXY_COUNT", default=0)

@@ -28,14 +28,53 @@ class LockoutBackend(AxesStandaloneBackend):
             raise
 
 
+def typed_identifier(value: object) -> str:
+    """A login or email as typed into «Логин или email»: trimmed and lowercased."""
+    return str(value or "").strip().lower()[:254]
+
+
+def account_for(identifier: str):
+    """The account a login or an email names, both case-insensitive; None when none does.
+
+    The one lookup for the login backend, the lockout key and the audit log, so that they
+    agree on whose account a typed identifier is.
+    """
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return (
+        get_user_model()
+        ._default_manager.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+        .order_by("pk")
+        .first()
+    )
+
+
 def axes_username(request: HttpRequest | None, credentials: dict | None) -> str | None:
-    """What axes keys lockouts on (AXES_USERNAME_CALLABLE): the login or email as typed,
-    trimmed and lowercased, whether or not an account has it (no enumeration)."""
+    """What axes keys lockouts on (AXES_USERNAME_CALLABLE): one key per account, whatever
+    identifier of it was typed.
+
+    A login or an email of an account gives the account's login (lowercased), so failures by
+    email and by login count together and a lockout holds for both. Anything else gives itself,
+    trimmed and lowercased, so that an unknown identifier is counted and locked like a known one
+    (no enumeration); it cannot collide with an account's key, which it would then have named.
+    Resolved once per request and identifier (axes asks several times).
+    """
     value = (credentials or {}).get("username")
     if value is None and request is not None:
         value = request.POST.get("username")
-    value = str(value or "").strip().lower()[:254]
-    return value or None
+    typed = typed_identifier(value)
+    if not typed:
+        return None
+    resolved = getattr(request, "_lkk_axes_keys", None) if request is not None else None
+    if resolved is None:
+        resolved = {}
+        if request is not None:
+            request._lkk_axes_keys = resolved
+    if typed not in resolved:
+        account = account_for(typed)
+        resolved[typed] = account.get_username().lower() if account is not None else typed
+    return resolved[typed]
 
 
 class LoginOrEmailBackend(ModelBackend):
@@ -51,10 +90,7 @@ class LoginOrEmailBackend(ModelBackend):
         if not username or password is None:
             return None
         model = get_user_model()
-        identifier = username.strip()
-        user = model._default_manager.filter(
-            Q(username__iexact=identifier) | Q(email__iexact=identifier)
-        ).first()
+        user = account_for(username)
         if user is None:
             # Hash anyway so that a missing account takes as long as a wrong password.
             model().set_password(password)

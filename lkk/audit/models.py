@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("Неудачный вход")
         LOCKOUT = "lockout", _("Блокировка входа")
         LOGOUT = "logout", _("Выход")
+        PASSWORD_CHECK_FAILED = "password_check_failed", _("Неверный текущий пароль")
         PASSWORD_CHANGED = "password_changed", _("Смена пароля")
         PASSWORD_RESET = "password_reset", _("Восстановление пароля")
         EMAIL_CHANGED = "email_changed", _("Смена email")

@@ -64,7 +64,10 @@ def _locked_out(
     # itself is recorded once, the refused attempts are `login_failed` with `locked`.
     if getattr(request, "lkk_refused_while_locked", False):
         return
-    login = typed_login(username)
+    # `username` is axes' key (the account's login for an email typed); the log keeps what was
+    # typed, as the failures do.
+    typed = (getattr(request, "axes_credentials", None) or {}).get("username")
+    login = typed_login(typed if typed is not None else username)
     audit_record(
         kind=AuditEvent.Kind.LOCKOUT,
         request=request,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lkk.accounts.backends import axes_username
+from lkk.accounts.services import throttle
 
 #: Failed logins counted in the visitor's session (the captcha appears after a few of them).
 LOGIN_FAILURES_SESSION_KEY = "lkk_login_failures"
@@ -53,7 +54,8 @@ def captcha_field() -> CaptchaField:
 
 def captcha_required(request: HttpRequest, login: str | None = None) -> bool:
     """Whether the login form asks for the captcha: always (LKK_LOGIN_CAPTCHA=always), or after
-    LKK_CAPTCHA_AFTER_FAILURES failed logins in this session or for this login from this IP.
+    LKK_CAPTCHA_AFTER_FAILURES failed logins in this session or for this account from this IP,
+    or after LKK_LOGIN_IP_CAPTCHA_AFTER failed logins from this IP whatever the logins.
 
     Known and unknown logins count alike: the answer never depends on whether an account exists.
     """
@@ -61,6 +63,8 @@ def captcha_required(request: HttpRequest, login: str | None = None) -> bool:
         return True
     threshold = settings.LKK_CAPTCHA_AFTER_FAILURES
     if request.session.get(LOGIN_FAILURES_SESSION_KEY, 0) >= threshold:
+        return True
+    if throttle.login_ip_captcha_required(request):
         return True
     key = axes_username(request, {"username": login})
     if key is None:
@@ -96,6 +100,24 @@ def lockout_message() -> str:
     ) % {"minutes": minutes_text(minutes)}
 
 
+def _minutes_left(seconds: int) -> str:
+    return minutes_text(max(1, math.ceil(seconds / 60)))
+
+
+def ip_lockout_message(seconds: int) -> str:
+    """The cool-off of an address after too many failed logins from it, whatever the logins."""
+    return _(
+        "Слишком много неудачных попыток входа с вашего адреса. Попробуйте через %(minutes)s."
+    ) % {"minutes": _minutes_left(seconds)}
+
+
+def password_check_lockout_message(seconds: int) -> str:
+    """The current password asked by the profile pages, locked after too many wrong tries."""
+    return _("Слишком много попыток ввести текущий пароль. Попробуйте через %(minutes)s.") % {
+        "minutes": _minutes_left(seconds)
+    }
+
+
 # --- Login --------------------------------------------------------------------------------------
 
 
@@ -104,7 +126,8 @@ class LoginForm(AuthenticationForm):
 
     The captcha field is added when `captcha_required` says so; a wrong or missing answer stops
     the form before any password is checked. A login locked out by django-axes gets the lockout
-    message instead of «Неверный логин или пароль.».
+    message instead of «Неверный логин или пароль.», and so does every login from an address in
+    its cool-off (`throttle`), without any password check.
     """
 
     username = forms.CharField(
@@ -136,20 +159,37 @@ class LoginForm(AuthenticationForm):
         if "captcha" not in self.fields:
             self.fields["captcha"] = captcha_field()
 
+    #: Set by `clean`: the password was checked and refused (a failed login).
+    password_refused = False
+    #: Set by `clean`: this failure started the cool-off of the visitor's address.
+    ip_lock_started = False
+
     @property
     def failed_authentication(self) -> bool:
         """The form got as far as checking the password, and the login was refused."""
-        return any(
-            error.code in {"invalid_login", "inactive", "locked"}
-            for error in self.errors.as_data().get(forms.forms.NON_FIELD_ERRORS, [])
-        )
+        return self.password_refused
+
+    @property
+    def ip_locked(self) -> bool:
+        """Refused by the cool-off of the visitor's address."""
+        codes = {e.code for e in self.errors.as_data().get(forms.forms.NON_FIELD_ERRORS, [])}
+        return "ip_locked" in codes
 
     def clean(self) -> dict:
+        ip_locked = throttle.login_ip_locked_seconds(self.request) if self.request else 0
+        if ip_locked:
+            # Whatever the login and the password: nothing is checked during the cool-off.
+            raise ValidationError(ip_lockout_message(ip_locked), code="ip_locked")
         if "captcha" in self.fields and "captcha" not in self.cleaned_data:
             return self.cleaned_data  # no password check without the right captcha
         try:
             return super().clean()
         except ValidationError:
+            self.password_refused = True
+            if self.request is not None and throttle.login_ip_failure_record(self.request):
+                self.ip_lock_started = True
+                seconds = throttle.login_ip_locked_seconds(self.request)
+                raise ValidationError(ip_lockout_message(seconds), code="ip_locked") from None
             if getattr(self.request, "axes_locked_out", False):
                 raise ValidationError(lockout_message(), code="locked") from None
             raise

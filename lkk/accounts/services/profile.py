@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from lkk.accounts.forms.auth import password_check_lockout_message
 from lkk.accounts.models import NotificationPreferences, User, UserSession
+from lkk.accounts.services import throttle
 from lkk.accounts.services.codes import (
     Channel,
     Purpose,
@@ -55,6 +57,61 @@ def mask_contact(value: str) -> str:
         local, _at, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     return f"+7 *** ***-**-{value[-2:]}"
+
+
+# --- The current password, asked again --------------------------------------------------------
+
+
+class PasswordCheckLocked(ApplicationError):
+    """The current password is not checked: too many wrong ones lately (`password_check`)."""
+
+
+def password_check(
+    *,
+    request: HttpRequest | None,
+    user: User,
+    password: str,
+    form: str,
+    wrong_message: str,
+    field: str = "password",
+) -> None:
+    """Checks the current password asked again by a profile page, limited and audited like a
+    login (SECURITY.md "Accounts").
+
+    Each wrong password is an audit event; at LKK_PASSWORD_CHECK_LIMIT of them within
+    LKK_LOCKOUT_MINUTES the check is locked for LKK_LOCKOUT_MINUTES (whatever the session:
+    the count is the user's), during which not even the right password passes
+    (PasswordCheckLocked). A right one resets the count. `form` names the page in the log.
+    """
+    locked = throttle.password_check_locked_seconds(user.pk)
+    if locked:
+        audit_record(
+            kind=AuditEvent.Kind.PASSWORD_CHECK_FAILED,
+            request=request,
+            user=user,
+            details={"form": form, "locked": True},
+        )
+        raise PasswordCheckLocked(password_check_lockout_message(locked), field=field)
+    if user.check_password(password):
+        throttle.password_check_success(user.pk)
+        return
+    failures, started = throttle.password_check_failure_record(user.pk)
+    audit_record(
+        kind=AuditEvent.Kind.PASSWORD_CHECK_FAILED,
+        request=request,
+        user=user,
+        details={"form": form, "locked": False, "failures": failures},
+    )
+    if started:
+        audit_record(
+            kind=AuditEvent.Kind.LOCKOUT,
+            request=request,
+            user=user,
+            details={"scope": "password_check", "form": form},
+        )
+        seconds = throttle.password_check_locked_seconds(user.pk)
+        raise PasswordCheckLocked(password_check_lockout_message(seconds), field=field)
+    raise ApplicationError(wrong_message, field=field)
 
 
 # --- Password ------------------------------------------------------------------------------------
@@ -103,8 +160,13 @@ def contact_change_request(
 ) -> str:
     """Checks the password, then sends a code to the NEW contact. Returns the normalized contact."""
     purpose, channel, _kind = CONTACTS[kind]
-    if not user.check_password(password):
-        raise ApplicationError(_("Неверный пароль."), field="password")
+    password_check(
+        request=request,
+        user=user,
+        password=password,
+        form=f"{kind}_change",
+        wrong_message=_("Неверный пароль."),
+    )
     contact = _normalize(kind, new_contact)
     if contact == (getattr(user, kind) or "").strip().lower():
         raise ApplicationError(_("Это ваш текущий адрес."), field=kind)

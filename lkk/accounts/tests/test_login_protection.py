@@ -18,6 +18,8 @@ WRONG = "wrong-horse-42"
 INVALID = "Неверный логин или пароль."
 LOCKED = "Слишком много неудачных попыток входа. Попробуйте через 15 минут или восстановите пароль."
 CAPTCHA_LABEL = "Введите то, что видите на картинке"
+REQUIRED = "Обязательное поле."
+IP_LOCKED = "Слишком много неудачных попыток входа с вашего адреса. Попробуйте через 15 минут."
 T0 = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)
 
 
@@ -163,11 +165,132 @@ def test_the_lockout_time_comes_from_the_setting(client, person, settings, captc
     ]
 
 
+# --- One count per account ---------------------------------------------------------------------
+
+
+def test_failures_by_email_lock_the_login_too(client, person, captcha_passes):
+    """The login and the email of one account share one count: five failures by email lock
+    the account from this address, by login as well, and the right password is refused."""
+    for email in ["customer_a@example.ru", "Customer_A@Example.RU", " CUSTOMER_A@example.ru "]:
+        assert passed(client, email, WRONG).status_code == 200
+    assert passed(client, "customer_a@example.ru", WRONG).status_code == 200
+    assert passed(client, "customer_a@example.ru", WRONG).status_code == 429
+
+    for login in ["customer_a", "CUSTOMER_A", "customer_a@example.ru"]:
+        refused = passed(Client(), login, RIGHT)
+        assert refused.status_code == 429, login
+        assert LOCKED in refused.content.decode()
+    assert not logged_in(client)
+
+
+def test_failures_by_login_and_by_email_add_up(client, person, captcha_passes):
+    for login in ["customer_a", "customer_a@example.ru", "customer_a", "Customer_A@example.ru"]:
+        assert passed(client, login, WRONG).status_code == 200
+    assert passed(client, "customer_a", WRONG).status_code == 429
+    # A success by email does not undo the lockout of the login: there is no success.
+    assert passed(client, "customer_a@example.ru", RIGHT).status_code == 429
+    assert passed(client, "customer_a", RIGHT).status_code == 429
+    assert not logged_in(client)
+
+
+def test_the_lockout_is_kept_under_the_account_not_what_was_typed(client, person, captcha_passes):
+    from axes.models import AccessAttempt
+
+    for login in ["Customer_A@Example.RU", "customer_a", "nobody@example.ru"]:
+        passed(client, login, WRONG)
+    assert dict(AccessAttempt.objects.values_list("username", "failures_since_start")) == {
+        "customer_a": 2,
+        "nobody@example.ru": 1,
+    }
+
+
+# --- Password spraying: one address, many logins -----------------------------------------------
+
+
+def test_spraying_one_password_over_many_logins_meets_the_captcha_then_a_cool_off(
+    person, customer_b, clock, captcha_passes
+):
+    """20 logins × 1 password from one address, each from a fresh session: the captcha after
+    3 failures whatever the logins, the address's cool-off after 10; meanwhile not even
+    another account's right password is accepted from it."""
+    from lkk.audit.models import AuditEvent
+
+    logins = [f"victim{i:02d}" for i in range(18)] + ["customer_a", "customer_a@example.ru"]
+    answers = []
+    for number, login in enumerate(logins, start=1):
+        visitor = Client()
+        page = visitor.get(LOGIN)
+        assert has_captcha(page) == (number > 3), number
+        if has_captcha(page):
+            unanswered = post(visitor, login, WRONG)
+            assert not logged_in(visitor)
+            if number <= 10:  # no password check without the captcha: nothing counted
+                assert REQUIRED in unanswered.content.decode()
+        response = passed(visitor, login, WRONG)
+        body = response.content.decode()
+        answers.append((response.status_code, INVALID in body, IP_LOCKED in body))
+    assert answers[:9] == [(200, True, False)] * 9
+    assert answers[9:] == [(429, False, True)] * 11
+
+    # Another account's right password from the same address is refused during the cool-off.
+    for login in ["customer_b", "customer_b@example.ru"]:
+        refused = passed(Client(), login, RIGHT)
+        assert refused.status_code == 429
+        assert IP_LOCKED in refused.content.decode()
+    # Elsewhere the same account logs in.
+    assert passed(Client(REMOTE_ADDR="10.20.30.40"), "customer_b", RIGHT).status_code == 302
+
+    lockouts = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOCKOUT, details__scope="ip")
+    assert lockouts.count() == 1
+    assert lockouts.get().ip == "127.0.0.1"
+    refused_rows = AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGIN_FAILED, details__scope="ip")
+    # Logins 11-20 refused with and without a captcha answer, and customer_b's two.
+    assert refused_rows.count() == 10 * 2 + 2
+
+    # After the cool-off the address still has the captcha (its failures count for at least
+    # one more window), then nothing.
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    visitor = Client()
+    assert has_captcha(visitor.get(LOGIN))
+    assert passed(visitor, "customer_b", RIGHT).status_code == 302
+    clock.shift(dt.timedelta(minutes=15))
+    assert not has_captcha(Client().get(LOGIN))
+
+
+def test_the_address_cool_off_and_its_message(client, person, settings, clock, captcha_passes):
+    settings.LKK_LOGIN_IP_LOCKOUT_AFTER = 4
+    settings.LKK_LOGIN_IP_WINDOW_MINUTES = 5
+    settings.LKK_LOCKOUT_MINUTES = 2
+    for login in ["a1", "a2", "a3"]:
+        assert passed(Client(), login, WRONG).status_code == 200
+    fourth = passed(Client(), "a4", WRONG)
+    assert fourth.status_code == 429
+    body = fourth.content.decode()
+    assert (
+        'id="login-errors">Слишком много неудачных попыток входа с вашего адреса. '
+        "Попробуйте через 2 минуты.<" in body
+    )
+    clock.shift(dt.timedelta(seconds=61))
+    assert "Попробуйте через 1 минуту." in passed(Client(), "customer_a", RIGHT).content.decode()
+    clock.shift(dt.timedelta(seconds=60))
+    assert passed(Client(), "customer_a", RIGHT).status_code == 302
+
+
+def test_the_address_count_is_not_reset_by_a_success(person, customer_b, captcha_passes):
+    """An attacker's own account does not buy more tries against the others."""
+    for login in ["x1", "x2"]:
+        passed(Client(), login, WRONG)
+    ok = Client()
+    assert passed(ok, "customer_b", RIGHT).status_code == 302
+    passed(Client(), "x3", WRONG)
+    assert has_captcha(Client().get(LOGIN))
+
+
 # --- No enumeration -----------------------------------------------------------------------------
 
 
-def _answers(username: str) -> list[tuple[int, bool, bool, bool]]:
-    client = Client()
+def _answers(username: str, ip: str) -> list[tuple[int, bool, bool, bool]]:
+    client = Client(REMOTE_ADDR=ip)
     answers = []
     for _ in range(7):
         response = passed(client, username, WRONG)
@@ -179,9 +302,10 @@ def _answers(username: str) -> list[tuple[int, bool, bool, bool]]:
 
 
 def test_known_and_unknown_logins_get_the_same_answers(person, captcha_passes):
-    known = _answers("customer_a")
-    assert known == _answers("nobody-at-all")
-    assert known == _answers("nobody@example.ru")
+    # Each from its own address, so that the address's own count does not mix them up.
+    known = _answers("customer_a", "192.0.2.1")
+    assert known == _answers("nobody-at-all", "192.0.2.2")
+    assert known == _answers("nobody@example.ru", "192.0.2.3")
     # And the answers do change along the way: the captcha after 3, the lockout after 5.
     assert [a[3] for a in known] == [False, False, True, True, True, True, True]
     assert [a[0] for a in known] == [200, 200, 200, 200, 429, 429, 429]
@@ -209,7 +333,7 @@ def test_captcha_after_three_failures_is_required(client, person):
     # Without an answer, and with a wrong one, the password is not even checked.
     missing = post(client, "customer_a", RIGHT)
     assert missing.status_code == 200
-    assert "Обязательное поле." in missing.content.decode()
+    assert REQUIRED in missing.content.decode()
     assert not logged_in(client)
     wrong = post(
         client,
@@ -240,7 +364,8 @@ def test_captcha_answer_is_single_use(client, person):
     assert not logged_in(client)
 
 
-def test_captcha_follows_the_login_into_a_new_session(person):
+def test_captcha_follows_the_login_into_a_new_session(person, settings):
+    settings.LKK_LOGIN_IP_CAPTCHA_AFTER = 100  # the address's own count is not under test here
     for _ in range(3):
         post(Client(), "customer_a", WRONG)
     fresh = Client()

@@ -94,6 +94,95 @@ def test_password_change_checks_the_new_password(client, customer_a):
     assert customer_a.user.check_password(PASSWORD)
 
 
+# --- The current password: limited and audited like a login ------------------------------------
+
+CHECK_LOCKED = "Слишком много попыток ввести текущий пароль. Попробуйте через 15 минут."
+
+
+def _check_events(kind: str = AuditEvent.Kind.PASSWORD_CHECK_FAILED):
+    return AuditEvent.objects.filter(kind=kind).order_by("id")
+
+
+def test_wrong_current_passwords_are_audited_then_locked(client, customer_a):
+    import time_machine
+
+    user = customer_a.user
+    with time_machine.travel(dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(user)
+        for _ in range(4):
+            response = _change_password(client, "wrong-password", "Brand-new-secret-9")
+            assert response.status_code == 200
+            assert "Текущий пароль введён неверно." in _page(response)
+        fifth = _change_password(client, "wrong-password", "Brand-new-secret-9")
+        assert fifth.status_code == 429
+        assert CHECK_LOCKED in _page(fifth)
+
+        # The right password is refused while locked, from another session too.
+        other = Client()
+        other.force_login(user)
+        for browser in (client, other):
+            refused = _change_password(browser, PASSWORD, "Brand-new-secret-9")
+            assert refused.status_code == 429
+            assert CHECK_LOCKED in _page(refused)
+        user.refresh_from_db()
+        assert user.check_password(PASSWORD)
+
+        failures = _check_events()
+        assert [e.details for e in failures] == [
+            {"form": "password_change", "locked": False, "failures": n} for n in range(1, 6)
+        ] + [{"form": "password_change", "locked": True}] * 2
+        assert {e.user for e in failures} == {user}
+        lockout = _check_events(AuditEvent.Kind.LOCKOUT).get()
+        assert lockout.details == {"scope": "password_check", "form": "password_change"}
+        assert lockout.user == user
+
+        clock.shift(dt.timedelta(minutes=15, seconds=1))
+        done = _change_password(client, PASSWORD, "Brand-new-secret-9")
+        assert done.status_code == 302
+        user.refresh_from_db()
+        assert user.check_password("Brand-new-secret-9")
+
+
+def test_a_right_current_password_resets_the_count(client, customer_a):
+    client.force_login(customer_a.user)
+    for _ in range(4):
+        _change_password(client, "wrong-password", "Brand-new-secret-9")
+    # Right, though the new password is refused: the current one was checked and passed.
+    assert "Пароли не совпадают." in _page(
+        _change_password(client, PASSWORD, "Brand-new-secret-9", "Brand-new-secret-8")
+    )
+    for _ in range(4):
+        response = _change_password(client, "wrong-password", "Brand-new-secret-9")
+        assert response.status_code == 200
+        assert "Текущий пароль введён неверно." in _page(response)
+
+
+def test_the_password_asked_by_contact_changes_counts_too(client, customer_a):
+    """The email and phone changes ask for the password: the same count, the same lock."""
+    client.force_login(customer_a.user)
+    for _ in range(2):
+        assert "Неверный пароль." in _page(_request_email(client, "new@example.ru", "bad"))
+    for _ in range(2):
+        response = client.post(
+            reverse("accounts:phone_change"),
+            {"step": "request", "contact": "+79123456789", "password": "bad"},
+        )
+        assert "Неверный пароль." in _page(response)
+    locked = _request_email(client, "new@example.ru", "bad")
+    assert locked.status_code == 429
+    assert CHECK_LOCKED in _page(locked)
+    refused = _request_email(client, "new@example.ru", PASSWORD)
+    assert refused.status_code == 429
+    assert CHECK_LOCKED in _page(refused)
+    assert not OutboxMessage.objects.exists()
+    assert "Смена пароля" in _page(client.get(reverse("accounts:password_change")))
+    assert _change_password(client, PASSWORD, "Brand-new-secret-9").status_code == 429
+    forms = [e.details["form"] for e in _check_events()]
+    assert forms == ["email_change"] * 2 + ["phone_change"] * 2 + ["email_change"] * 2 + [
+        "password_change"
+    ]
+
+
 def test_password_change_keeps_this_session_and_ends_the_others(customer_a):
     here = _login(Client(), "customer_a")
     there = _login(Client(), "customer_a", ua=PHONE_UA, ip="198.51.100.2")

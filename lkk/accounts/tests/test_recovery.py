@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import statistics
+import time
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +32,12 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _captcha_out_of_the_way(settings):
+    """The per-address captcha of the request form has its own tests."""
+    settings.LKK_RECOVERY_CAPTCHA_AFTER = 1000
+
+
 @pytest.fixture
 def person():
     return UserFactory(username="ivanov", email="Ivanov@Example.ru", phone="+79123456789")
@@ -47,8 +56,9 @@ def contracted():
     return user, contract
 
 
-def _request(client, identifier, number=""):
-    return client.post(REQUEST, {"identifier": identifier, "contract_number": number}, follow=True)
+def _request(client, identifier, number="", email=""):
+    data = {"identifier": identifier, "contract_number": number, "email": email}
+    return client.post(REQUEST, data, follow=True)
 
 
 def _page(response) -> str:
@@ -184,13 +194,233 @@ def test_known_and_unknown_answer_alike(client, person, contracted):
     assert SENT in pages["login"][1]
 
 
-def test_a_miss_costs_a_password_hash(client, person, monkeypatch):
-    calls = []
-    monkeypatch.setattr(recovery, "make_password", lambda value: calls.append(1))
+# --- A miss does the work of a hit -------------------------------------------------------------
+
+_SAVEPOINT = re.compile(r'"s\d+_x\d+"')
+
+
+def _shape(sql: str) -> str:
+    """A statement without its values (and savepoint names)."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = _SAVEPOINT.sub('"sp"', sql)
+    return re.sub(r"(?:\s?-)?\b\d+(?:\.\d+)?\b", "?", sql)
+
+
+def _statements(client, data: dict) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(REQUEST, {"contract_number": "", "email": "", **data})
+    assert (response.status_code, response.url) == (302, CONFIRM)
+    return [_shape(q["sql"]) for q in queries.captured_queries]
+
+
+def _kinds(contract) -> dict[str, tuple[dict, dict]]:
+    """Per kind of identifier: a known one and an unknown one."""
+    inn = contract.counterparty.inn
+    return {
+        "login": ({"identifier": "ivanov"}, {"identifier": "petrov"}),
+        "email": ({"identifier": "ivanov@example.ru"}, {"identifier": "nobody@example.ru"}),
+        "phone": ({"identifier": "+79123456789"}, {"identifier": "+79990000000"}),
+        "contract": (
+            {"identifier": inn, "contract_number": contract.number},
+            {"identifier": inn, "contract_number": "99-999"},
+        ),
+        "pair": (
+            {"identifier": "ivanov", "email": "ivanov@example.ru"},
+            {"identifier": "ivanov", "email": "other@example.ru"},
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["login", "email", "phone", "contract", "pair"])
+def test_a_miss_runs_the_statements_of_a_hit(client, person, contracted, kind):
+    """The same lookups, the same code issued and the same message written: a miss differs
+    only in rolling back its message (which has no one to go to)."""
+    known, unknown = _kinds(contracted[1])[kind]
+    hit = _statements(client, known)
+    miss = _statements(client, unknown)
+    assert OutboxMessage.objects.count() == 1  # the hit's
+    assert [q for q in miss if not q.startswith("ROLLBACK TO SAVEPOINT")] == hit
+    assert sum(q.startswith("ROLLBACK TO SAVEPOINT") for q in miss) == 1
+    assert any(q.startswith('INSERT INTO "notifications_outboxmessage"') for q in miss)
+
+
+def test_a_miss_issues_a_code_to_a_decoy_and_sends_nothing(client, person):
+    _request(client, "Nobody@Example.ru ")
+    decoy = ConfirmationCode.objects.get()
+    assert decoy.subject.startswith("decoy:") and decoy.purpose == "recovery"
+    assert decoy.contact.endswith("@decoy.invalid") and decoy.link_hash
+    assert not OutboxMessage.objects.exists()
+    assert client.session[recovery.SESSION_KEY]["user"] is None
+    # The same typed identifier, the same decoy: a repeat meets the resend pause as a hit does.
+    client.cookies.clear()
     _request(client, "nobody@example.ru")
-    assert calls == [1]
-    _request(client, "ivanov")
-    assert calls == [1]  # a hit spends its time on the code and the message instead
+    assert ConfirmationCode.objects.count() == 1
+    client.cookies.clear()
+    _request(client, "+7 999 000-00-00")
+    assert ConfirmationCode.objects.latest("pk").contact.startswith("+700")
+    assert not OutboxMessage.objects.exists()
+
+
+def _measure(client, kinds: dict, *, rounds: int, warm_up: int) -> dict[str, list[list[float]]]:
+    """Seconds per request, per kind: [known times, unknown times]. Known and unknown
+    alternate, which goes first alternates by round, and each request has a fresh session."""
+    times = {name: [[], []] for name in kinds}
+    for number in range(warm_up + rounds):
+        for name, pair in kinds.items():
+            sides = [(0, pair[0]), (1, pair[1])]
+            if number % 2:
+                sides.reverse()
+            for side, data in sides:
+                client.cookies.clear()
+                started = time.perf_counter()
+                response = client.post(REQUEST, {"contract_number": "", "email": "", **data})
+                elapsed = time.perf_counter() - started
+                assert response.status_code == 302
+                if number >= warm_up:
+                    times[name][side].append(elapsed)
+    return times
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recovery_takes_as_long_for_unknown_identifiers(person, contracted, settings):
+    """The attacker's measurement, repeated: POST /accounts/password/reset/ for known and
+    unknown logins, emails, phones, ИНН+договор and login+email pairs.
+
+    As in production: the real password hashers (Argon2; the old miss path hashed), real
+    commits, and the delivery handed to the Celery broker after the commit (no worker needed).
+    Every request goes the whole way (no resend pause, no daily cap, no captcha): the refused
+    ways are the same code path for a hit and its decoy. The medians of all known and all
+    unknown requests must be within 10 %; a loaded machine gets a second measurement.
+    """
+    from lkk import settings as project_settings
+    from lkk.celery import app
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    settings.LKK_CODE_RESEND_SECONDS = 0
+    settings.LKK_CODE_DAILY_LIMIT_PER_IP = 10**6
+    settings.LKK_CODE_DAILY_LIMIT_PER_CONTACT = 10**6
+    kinds = _kinds(contracted[1])
+    client = Client()  # one handler: a new Client loads the middleware (WhiteNoise) again
+    app.conf.task_always_eager = False
+    try:
+        for _attempt in range(2):
+            times = _measure(client, kinds, rounds=20, warm_up=2)
+            known = statistics.median(t for pair in times.values() for t in pair[0]) * 1000
+            unknown = statistics.median(t for pair in times.values() for t in pair[1]) * 1000
+            per_kind = {
+                name: f"{statistics.median(k) * 1000:.1f}/{statistics.median(u) * 1000:.1f}"
+                for name, (k, u) in times.items()
+            }
+            report = f"known {known:.1f} ms, unknown {unknown:.1f} ms; per kind {per_kind}"
+            print(f"recovery medians: {report}")
+            if abs(known / unknown - 1) <= 0.10:
+                break
+    finally:
+        app.conf.task_always_eager = True
+    assert abs(known / unknown - 1) <= 0.10, report
+    # Every request went the whole way; only the hits' messages are in the outbox.
+    recipients = set(OutboxMessage.objects.values_list("recipient", flat=True))
+    assert recipients == {"ivanov@example.ru", "+79123456789", "buh@firm.ru"}
+    assert ConfirmationCode.objects.filter(subject__startswith="decoy:").count() == (
+        OutboxMessage.objects.count()
+    )
+
+
+# --- The captcha after a few requests from one address ------------------------------------------
+
+
+def _has_captcha(response) -> bool:
+    return 'data-testid="captcha"' in response.content.decode()
+
+
+def _captcha_answer(response) -> dict[str, str]:
+    from captcha.models import CaptchaStore
+
+    key = re.search(r'name="captcha_0" value="(\w+)"', response.content.decode())[1]
+    return {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+
+
+def test_the_captcha_after_three_requests_from_one_address(client, person, settings):
+    settings.LKK_RECOVERY_CAPTCHA_AFTER = 3
+    with time_machine.travel(dt.datetime(2026, 3, 16, 9, 10, tzinfo=dt.UTC), tick=False) as clock:
+        for identifier in ["ivanov", "nobody", "+79990000000"]:
+            client.cookies.clear()
+            assert not _has_captcha(client.get(REQUEST))
+            assert client.post(REQUEST, {"identifier": identifier}).status_code == 302
+        codes = ConfirmationCode.objects.count()
+
+        client.cookies.clear()
+        page = client.get(REQUEST)
+        assert _has_captcha(page)
+        assert "Введите то, что видите на картинке" in page.content.decode()
+        # Without the answer, or with a wrong one, nothing is looked up or sent.
+        refused = client.post(REQUEST, {"identifier": "ivanov"})
+        assert refused.status_code == 200 and _has_captcha(refused)
+        wrong = client.post(
+            REQUEST, {"identifier": "ivanov", **_captcha_answer(refused), "captcha_1": "000000"}
+        )
+        assert "Неверный код с картинки. Введите новый код." in wrong.content.decode()
+        assert ConfirmationCode.objects.count() == codes
+        right = client.post(REQUEST, {"identifier": "ivanov", **_captcha_answer(wrong)})
+        assert (right.status_code, right.url) == (302, CONFIRM)
+        assert OutboxMessage.objects.filter(recipient="ivanov@example.ru").count() == 1
+
+        # Known and unknown identifiers alike; another address has its own count.
+        client.cookies.clear()
+        assert _has_captcha(client.post(REQUEST, {"identifier": "nobody-else"}))
+        assert not _has_captcha(Client(REMOTE_ADDR="10.9.8.7").get(REQUEST))
+
+        # The requests count in their clock hour and the next one.
+        clock.shift(dt.timedelta(hours=2, seconds=1))
+        client.cookies.clear()
+        assert not _has_captcha(client.get(REQUEST))
+
+
+# --- The login + email pair (seed 003) ----------------------------------------------------------
+
+
+def test_found_by_login_and_email_pair(client, person):
+    page = client.get(REQUEST).content.decode()
+    assert "Email из учётной записи" in page
+    response = _request(client, " IVANOV ", email=" Ivanov@Example.RU ")
+    assert SENT in response.content.decode()
+    message = OutboxMessage.objects.get()
+    assert (message.recipient, message.channel) == ("ivanov@example.ru", "email")
+    assert ConfirmationCode.objects.get().subject == f"user:{person.pk}"
+    assert _confirm(client, _code("ivanov@example.ru")).url == LOGIN
+    person.refresh_from_db()
+    assert person.check_password(NEW)
+
+
+def test_a_pair_that_does_not_match_answers_like_one_that_does(client, person):
+    UserFactory(username="petrov", email="petrov@example.ru")
+    pages = {}
+    for name, login, email in [
+        ("match", "ivanov", "ivanov@example.ru"),
+        ("another's email", "ivanov", "petrov@example.ru"),
+        ("another's login", "petrov", "ivanov@example.ru"),
+        ("no such login", "nobody", "ivanov@example.ru"),
+        ("no such email", "ivanov", "nobody@example.ru"),
+    ]:
+        client.cookies.clear()
+        first = client.post(REQUEST, {"identifier": login, "email": email})
+        assert (first.status_code, first.url) == (302, CONFIRM), name
+        page = client.get(CONFIRM)
+        pages[name] = (page.status_code, _page(page))
+    assert len(set(pages.values())) == 1
+    assert [m.recipient for m in OutboxMessage.objects.all()] == ["ivanov@example.ru"]
+
+
+def test_pair_form_errors(client, person):
+    page = _request(client, "ivanov", email="not-an-email").content.decode()
+    assert 'id="id_email_error"' in page
+    page = _request(client, "7707083893", "12-345", "ivanov@example.ru").content.decode()
+    assert "Укажите либо номер договора с ИНН, либо email с логином." in page
+    assert not ConfirmationCode.objects.exists()
 
 
 def test_a_refused_code_is_not_shown(client, person):

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lkk.accounts.backends import axes_username
+from lkk.accounts.backends import account_for, typed_identifier
 from lkk.accounts.forms.auth import (
     LOGIN_FAILURES_SESSION_KEY,
     LoginForm,
@@ -27,9 +27,10 @@ from lkk.accounts.forms.auth import (
     captcha_required,
     lockout_message,
 )
+from lkk.accounts.services import throttle
 from lkk.accounts.services.consent import consent_check_at_login
 from lkk.audit.models import AuditEvent
-from lkk.audit.services import audit_record, client_ip
+from lkk.audit.services import audit_record
 from lkk.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 # --- Login --------------------------------------------------------------------------------------
@@ -55,14 +56,10 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
-        typed = axes_username(self.request, {"username": form.cleaned_data.get("username")})
+        # Axes forgets the failures of the account from this address (one count per account,
+        # whichever of its login or email was typed). The address's own count of failures
+        # stays: a success with one account does not reset what was tried against others.
         response = super().form_valid(form)
-        # Axes forgets the failures of the account's own login; those counted under what was
-        # typed (an email) are forgotten here.
-        if typed:
-            from axes.handlers.proxy import AxesProxyHandler
-
-            AxesProxyHandler.reset_attempts(ip_address=client_ip(self.request), username=typed)
         self.request.session.pop(LOGIN_FAILURES_SESSION_KEY, None)
         if not form.cleaned_data.get("remember_me"):
             # Without «Запомнить меня» the session ends with the browser.
@@ -73,12 +70,32 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
+        request = self.request
+        if form.ip_lock_started:
+            audit_record(
+                kind=AuditEvent.Kind.LOCKOUT,
+                request=request,
+                details={"scope": "ip", "failures": throttle.login_ip_failures(request)},
+            )
+        elif form.ip_locked:
+            # An attempt refused during the address's cool-off: no password was checked, so
+            # neither Django nor axes has recorded it.
+            typed = typed_identifier(form.data.get("username"))
+            audit_record(
+                kind=AuditEvent.Kind.LOGIN_FAILED,
+                request=request,
+                user=account_for(typed),
+                details={"login": typed, "locked": True, "scope": "ip"},
+            )
         if form.failed_authentication:
-            session = self.request.session
+            session = request.session
             session[LOGIN_FAILURES_SESSION_KEY] = session.get(LOGIN_FAILURES_SESSION_KEY, 0) + 1
-            if captcha_required(self.request, form.data.get("username")):
+            if captcha_required(request, form.data.get("username")):
                 form.add_captcha()
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.ip_locked:
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

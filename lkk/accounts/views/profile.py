@@ -37,14 +37,25 @@ class PasswordChangeForm(forms.Form):
     new_password1 = _password_field(gettext_lazy("Новый пароль"), "new-password")
     new_password2 = _password_field(gettext_lazy("Новый пароль ещё раз"), "new-password")
 
-    def __init__(self, *args: object, user, **kwargs: object) -> None:
+    def __init__(self, *args: object, user, request: HttpRequest | None = None, **kwargs: object):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_old_password(self) -> str:
         value = self.cleaned_data["old_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError(_("Текущий пароль введён неверно."))
+        try:
+            profile.password_check(
+                request=self.request,
+                user=self.user,
+                password=value,
+                form="password_change",
+                wrong_message=_("Текущий пароль введён неверно."),
+            )
+        except profile.PasswordCheckLocked as error:
+            raise forms.ValidationError(error.message, code="locked") from None
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
         return value
 
     def clean_new_password2(self) -> str:
@@ -139,18 +150,22 @@ def profile_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.POST or None, user=request.user)
+    form = PasswordChangeForm(request.POST or None, user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         profile.password_change(
             request=request, user=request.user, new_password=form.cleaned_data["new_password1"]
         )
         messages.success(request, _("Пароль изменён. На других устройствах выполнен выход."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile_password.html", {"form": form})
+    locked = form.is_bound and form.has_error("old_password", "locked")
+    return render(
+        request, "accounts/profile_password.html", {"form": form}, status=429 if locked else 200
+    )
 
 
 def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
     key = PENDING.format(kind=kind)
+    status = 200
     pending = request.session.get(key)
     step = request.POST.get("step")
     request_form = ContactRequestForm(kind=kind)
@@ -193,6 +208,7 @@ def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
                 )
             except ApplicationError as error:
                 _apply(request_form, error, "contact")
+                status = 429 if isinstance(error, profile.PasswordCheckLocked) else 200
             else:
                 request.session[key] = pending
                 messages.info(
@@ -211,6 +227,7 @@ def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
             "request_form": request_form,
             "confirm_form": confirm_form,
         },
+        status=status,
     )
 
 

@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from lkk.accounts.services import recovery
+from lkk.accounts.forms.auth import captcha_field
+from lkk.accounts.services import recovery, throttle
 from lkk.accounts.services.codes import normalize_phone
 from lkk.core import validators
 from lkk.core.errors import ApplicationError
@@ -26,6 +28,10 @@ SENT = gettext_lazy("Если учётная запись найдена, мы �
 
 
 class RecoveryRequestForm(forms.Form):
+    """Who: a login, an email, a phone, an ИНН with a contract number, or a login with the
+    email of the account (seed 003). The captcha after LKK_RECOVERY_CAPTCHA_AFTER requests
+    from the visitor's address within an hour."""
+
     identifier = forms.CharField(
         label=gettext_lazy("Логин, email, телефон или ИНН"),
         max_length=254,
@@ -39,12 +45,29 @@ class RecoveryRequestForm(forms.Form):
         help_text=gettext_lazy("Только если в первом поле указан ИНН."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    email = forms.EmailField(
+        label=gettext_lazy("Email из учётной записи"),
+        max_length=254,
+        required=False,
+        help_text=gettext_lazy("Можно указать вместе с логином: тогда код придёт на этот адрес."),
+        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "email"}),
+    )
+
+    def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if throttle.recovery_captcha_required(request):
+            self.fields["captcha"] = captcha_field()
 
     def clean(self) -> dict:
         data = super().clean()
         identifier = (data.get("identifier") or "").strip()
         number = (data.get("contract_number") or "").strip()
         compact = "".join(identifier.split())
+        pair = bool(data.get("email"))  # the login + email pair: whatever the login looks like
+        if number and pair:
+            self.add_error("email", _("Укажите либо номер договора с ИНН, либо email с логином."))
+        if pair:
+            return data
         if number:
             try:
                 validators.validate_inn(compact)
@@ -113,11 +136,13 @@ def _save(request: HttpRequest, state: dict) -> None:
 @never_cache
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Step 1: who. The answer is the same page whether or not an account was found."""
-    form = RecoveryRequestForm(request.POST or None)
+    form = RecoveryRequestForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
+        throttle.recovery_request_record(request)
         target = recovery.recovery_start(
             identifier=form.cleaned_data["identifier"],
             contract_number=form.cleaned_data["contract_number"],
+            email=form.cleaned_data["email"],
             request=request,
         )
         _save(request, recovery.state_new(target))
@@ -146,8 +171,8 @@ def _resend(request: HttpRequest, state: dict) -> HttpResponse:
         form = RecoveryConfirmForm(with_code=True)
         error = _("Новый код можно запросить через %(seconds)d с.") % {"seconds": wait}
         return _confirm_page(request, state, form, resend_error=error)
-    recovery.recovery_resend(user_id=state["user"], channel=state["channel"], request=request)
-    _save(request, {**recovery.state_new(None), "user": state["user"], "channel": state["channel"]})
+    recovery.recovery_resend(state=state, request=request)
+    _save(request, {**state, "sent_at": timezone.now().timestamp(), "verified_at": None})
     messages.info(request, _("Если учётная запись найдена, мы отправили новый код."))
     return redirect("accounts:password_reset_confirm")
 
