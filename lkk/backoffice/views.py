@@ -13,7 +13,7 @@ from lkk.accounts.models import RegistrationDocument, RegistrationRequest
 from lkk.accounts.services import registration as pipeline
 from lkk.backoffice.decorators import operator_required
 from lkk.backoffice.forms import CounterpartySearchForm, DecisionForm, OfficeIssueForm
-from lkk.core.errors import ApplicationError
+from lkk.core.errors import ApplicationError, apply_error
 from lkk.core.params import param_id
 from lkk.customers.models import Contact, Contract, Counterparty
 
@@ -150,7 +150,7 @@ def office_issue(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                apply_error(form, exc)
             else:
                 return render(request, "backoffice/office_issued.html", {"req": req})
     return render(

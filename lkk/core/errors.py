@@ -5,3 +5,9 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def apply_error(form, exc: ApplicationError, fallback: str | None = None) -> None:
+    """A service's error on the form field it names (or `fallback`), else above the form."""
+    field = exc.field if exc.field in form.fields else fallback
+    form.add_error(field, exc.message)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from lkk.accounts.models import RegistrationRequest
 from lkk.customers.models import ConsumptionObject, Contract, Counterparty, Meter, MeteringPoint
 from lkk.readings.models import Reading
 
@@ -110,3 +111,12 @@ def points_for_user(*, user) -> QuerySet[MeteringPoint]:
 
 def meters_for_user(*, user) -> QuerySet[Meter]:
     return Meter.objects.visible_to(user).select_related("metering_point__contract")
+
+
+def pending_requests_for_user(*, user) -> list:
+    """The user's requests for access waiting for an operator (A9 binding under review)."""
+    return list(
+        RegistrationRequest.objects.filter(user_id=user.pk, state=RegistrationRequest.State.PENDING)
+        .select_related("counterparty")
+        .order_by("-pk")[:5]
+    )

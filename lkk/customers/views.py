@@ -49,6 +49,10 @@ def home(request: HttpRequest) -> HttpResponse:
     elif page.object_list:
         selected = page.object_list[0]
     context: dict[str, object] = {"page_obj": page, "q": query, "selected": selected}
+    if not access_scope(request.user).all_counterparty_ids:
+        # An account may exist before any access (A5): the page says how to get it.
+        context["no_access"] = True
+        context["pending_requests"] = selectors.pending_requests_for_user(user=request.user)
     if selected is not None:
         context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
         context["last_readings"] = selectors.last_readings_for_contract(

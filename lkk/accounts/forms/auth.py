@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lkk.accounts.backends import axes_username
+from lkk.accounts.forms.fields import password_field
 from lkk.accounts.services import throttle
 
 #: Failed logins counted in the visitor's session (the captcha appears after a few of them).
@@ -135,13 +136,7 @@ class LoginForm(AuthenticationForm):
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
-    password = forms.CharField(
-        label=_("Пароль"),
-        strip=False,
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "current-password", "data-password-toggle": "1"}
-        ),
-    )
+    password = password_field(_("Пароль"), "current-password")
     remember_me = forms.BooleanField(label=_("Запомнить меня"), required=False)
 
     error_messages = {

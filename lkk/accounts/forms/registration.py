@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from lkk.accounts.forms.auth import captcha_field
+from lkk.accounts.forms.fields import consent_field, password_field
 from lkk.core import validators
 from lkk.core.errors import ApplicationError
 from lkk.core.uploads import CheckedUpload, uploads_check
@@ -19,34 +20,6 @@ from lkk.customers.models import Counterparty
 #: At most this many documents per request, each and all together under these sizes.
 DOCUMENTS_MAX_FILES = 5
 DOCUMENTS_MAX_TOTAL = 20 * 1024 * 1024
-
-
-def password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
-    """A password input as every registration form has it (no stripping, 128 characters)."""
-    return forms.CharField(
-        label=label,
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-    )
-
-
-def consent_field() -> forms.BooleanField:
-    """A8: its own checkbox; the templates link the label to the agreement."""
-    return forms.BooleanField(
-        label=_(
-            "Я принимаю условия Пользовательского соглашения и даю согласие на обработку "
-            "персональных данных"
-        ),
-        error_messages={
-            "required": _("Без согласия с Пользовательским соглашением регистрация невозможна.")
-        },
-    )
-
-
-def apply_error(form: forms.Form, exc: ApplicationError) -> None:
-    """A service's error on its field, or above the form when the field is not on it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

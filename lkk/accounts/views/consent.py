@@ -1,23 +1,12 @@
 """The agreement's text and the consent page (A8)."""
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 
+from lkk.accounts.forms.consent import ConsentForm
 from lkk.accounts.services.consent import agreement_current, consent_record
-
-
-class ConsentForm(forms.Form):
-    accept = forms.BooleanField(
-        label=_(
-            "Я принимаю условия Пользовательского соглашения и даю согласие на обработку "
-            "моих персональных данных"
-        ),
-        error_messages={"required": _("Без согласия пользоваться личным кабинетом нельзя.")},
-    )
 
 
 def agreement(request: HttpRequest) -> HttpResponse:

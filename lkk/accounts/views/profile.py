@@ -2,121 +2,25 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lkk.accounts.models import NotificationPreferences
+from lkk.accounts.forms.profile import (
+    ContactConfirmForm,
+    ContactRequestForm,
+    PasswordChangeForm,
+    PreferencesForm,
+)
 from lkk.accounts.services import profile
 from lkk.accounts.services.consent import consent_withdraw
-from lkk.core.errors import ApplicationError
+from lkk.core.errors import ApplicationError, apply_error
 from lkk.customers.models import Counterparty
 
 PENDING = "lkk_profile_pending_{kind}"
-
-# --- Forms ---------------------------------------------------------------------------------------
-
-
-def _password_field(label: str, autocomplete: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
-        error_messages={"required": gettext_lazy("Заполните это поле.")},
-    )
-
-
-class PasswordChangeForm(forms.Form):
-    old_password = _password_field(gettext_lazy("Текущий пароль"), "current-password")
-    new_password1 = _password_field(gettext_lazy("Новый пароль"), "new-password")
-    new_password2 = _password_field(gettext_lazy("Новый пароль ещё раз"), "new-password")
-
-    def __init__(self, *args: object, user, request: HttpRequest | None = None, **kwargs: object):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.request = request
-
-    def clean_old_password(self) -> str:
-        value = self.cleaned_data["old_password"]
-        try:
-            profile.password_check(
-                request=self.request,
-                user=self.user,
-                password=value,
-                form="password_change",
-                wrong_message=_("Текущий пароль введён неверно."),
-            )
-        except profile.PasswordCheckLocked as error:
-            raise forms.ValidationError(error.message, code="locked") from None
-        except ApplicationError as error:
-            raise forms.ValidationError(error.message, code="invalid") from None
-        return value
-
-    def clean_new_password2(self) -> str:
-        first = self.cleaned_data.get("new_password1")
-        second = self.cleaned_data["new_password2"]
-        if first and first != second:
-            raise forms.ValidationError(_("Пароли не совпадают."))
-        password_validation.validate_password(second, self.user)
-        return second
-
-
-class ContactRequestForm(forms.Form):
-    contact = forms.CharField(max_length=254)
-    password = _password_field(gettext_lazy("Текущий пароль"), "current-password")
-
-    def __init__(self, *args: object, kind: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["contact"]
-        field.error_messages["required"] = _("Заполните это поле.")
-        if kind == profile.EMAIL:
-            field.label = _("Новый адрес электронной почты")
-            field.widget = forms.EmailInput(
-                attrs={"class": "form-control", "autocomplete": "email"}
-            )
-        else:
-            field.label = _("Новый номер телефона")
-            field.widget = forms.TextInput(
-                attrs={"class": "form-control", "autocomplete": "tel", "inputmode": "tel"}
-            )
-
-
-class ContactConfirmForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Код из сообщения"),
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
-        error_messages={"required": gettext_lazy("Введите код.")},
-    )
-
-
-class PreferencesForm(forms.ModelForm):
-    class Meta:
-        model = NotificationPreferences
-        fields = [
-            "readings_email",
-            "readings_sms",
-            "applications_email",
-            "applications_sms",
-            "outages_email",
-            "outages_sms",
-            "news_email",
-            "news_sms",
-        ]
-
-
-def _apply(form: forms.Form, error: ApplicationError, fallback: str | None = None) -> None:
-    field = error.field if error.field in form.fields else fallback
-    form.add_error(field, error.message)
-
 
 # --- Pages ---------------------------------------------------------------------------------------
 
@@ -185,7 +89,7 @@ def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
                     request=request,
                 )
             except ApplicationError as error:
-                _apply(confirm_form, error, "code")
+                apply_error(confirm_form, error, "code")
             else:
                 request.session.pop(key, None)
                 text = (
@@ -207,7 +111,7 @@ def _contact_change(request: HttpRequest, kind: str) -> HttpResponse:
                     request=request,
                 )
             except ApplicationError as error:
-                _apply(request_form, error, "contact")
+                apply_error(request_form, error, "contact")
                 status = 429 if isinstance(error, profile.PasswordCheckLocked) else 200
             else:
                 request.session[key] = pending

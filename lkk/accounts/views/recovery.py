@@ -6,7 +6,6 @@ page. A miss keeps a session state too, so that every page looks the same for it
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -18,110 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from lkk.accounts.forms.auth import captcha_field
+from lkk.accounts.forms.recovery import RecoveryConfirmForm, RecoveryRequestForm
 from lkk.accounts.services import recovery, throttle
-from lkk.accounts.services.codes import normalize_phone
-from lkk.core import validators
 from lkk.core.errors import ApplicationError
 
 SENT = gettext_lazy("Если учётная запись найдена, мы отправили код на указанные в ней контакты.")
-
-
-class RecoveryRequestForm(forms.Form):
-    """Who: a login, an email, a phone, an ИНН with a contract number, or a login with the
-    email of the account (seed 003). The captcha after LKK_RECOVERY_CAPTCHA_AFTER requests
-    from the visitor's address within an hour."""
-
-    identifier = forms.CharField(
-        label=gettext_lazy("Логин, email, телефон или ИНН"),
-        max_length=254,
-        error_messages={"required": gettext_lazy("Введите логин, email, телефон или ИНН.")},
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "username"}),
-    )
-    contract_number = forms.CharField(
-        label=gettext_lazy("Номер договора"),
-        max_length=50,
-        required=False,
-        help_text=gettext_lazy("Только если в первом поле указан ИНН."),
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-    email = forms.EmailField(
-        label=gettext_lazy("Email из учётной записи"),
-        max_length=254,
-        required=False,
-        help_text=gettext_lazy("Можно указать вместе с логином: тогда код придёт на этот адрес."),
-        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "email"}),
-    )
-
-    def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if throttle.recovery_captcha_required(request):
-            self.fields["captcha"] = captcha_field()
-
-    def clean(self) -> dict:
-        data = super().clean()
-        identifier = (data.get("identifier") or "").strip()
-        number = (data.get("contract_number") or "").strip()
-        compact = "".join(identifier.split())
-        pair = bool(data.get("email"))  # the login + email pair: whatever the login looks like
-        if number and pair:
-            self.add_error("email", _("Укажите либо номер договора с ИНН, либо email с логином."))
-        if pair:
-            return data
-        if number:
-            try:
-                validators.validate_inn(compact)
-            except ValidationError:
-                self.add_error(
-                    "identifier",
-                    _("С номером договора укажите ИНН: 10 или 12 цифр."),
-                )
-        elif compact.isdigit() and len(compact) in (10, 12) and not _is_phone(compact):
-            self.add_error("contract_number", _("По ИНН укажите и номер договора."))
-        return data
-
-
-def _is_phone(value: str) -> bool:
-    try:
-        normalize_phone(value)
-    except ApplicationError:
-        return False
-    return True
-
-
-class RecoveryConfirmForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Код из сообщения"),
-        max_length=20,
-        error_messages={"required": gettext_lazy("Введите код из сообщения.")},
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
-    )
-    new_password1 = forms.CharField(
-        label=gettext_lazy("Новый пароль"),
-        strip=False,
-        error_messages={"required": gettext_lazy("Введите новый пароль.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=gettext_lazy("Повтор пароля"),
-        strip=False,
-        error_messages={"required": gettext_lazy("Повторите новый пароль.")},
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args: object, with_code: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not with_code:
-            del self.fields["code"]
-
-    def clean(self) -> dict:
-        data = super().clean()
-        one, two = data.get("new_password1"), data.get("new_password2")
-        if one and two and one != two:
-            self.add_error("new_password2", _("Пароли не совпадают."))
-        return data
 
 
 def _state(request: HttpRequest) -> dict | None:

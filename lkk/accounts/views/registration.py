@@ -26,11 +26,10 @@ from lkk.accounts.forms.registration import (
     ContractRegistrationForm,
     RegistrationCodeForm,
     SignupForm,
-    apply_error,
 )
 from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.services import registration as pipeline
-from lkk.core.errors import ApplicationError
+from lkk.core.errors import ApplicationError, apply_error
 
 BACKEND = "lkk.accounts.backends.LoginOrEmailBackend"
 State = RegistrationRequest.State

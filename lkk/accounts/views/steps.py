@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from lkk.accounts.forms.registration import STEP_FORMS, apply_error
+from lkk.accounts.forms.registration import STEP_FORMS
 from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.services import codes
 from lkk.accounts.services import registration as pipeline
-from lkk.core.errors import ApplicationError
+from lkk.core.errors import ApplicationError, apply_error
 from lkk.customers.models import Counterparty
 
 STEPS = ("1", "2", "3")
