@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "lkk.customers.access.IsolationGuardMiddleware",
     "lkk.customers.access.ActiveCounterpartyMiddleware",  # A10: the counterparty switcher
     "django_otp.middleware.OTPMiddleware",
-    "lkk.accounts.views.auth.SecondFactorMiddleware",
+    "lkk.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lkk.accounts.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

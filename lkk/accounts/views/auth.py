@@ -1,6 +1,4 @@
 from base64 import b32encode
-from collections.abc import Callable
-from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -27,6 +25,7 @@ from lkk.accounts.forms.auth import (
     captcha_required,
     lockout_message,
 )
+from lkk.accounts.middleware import url_with_next, is_verified, needs_second_factor
 from lkk.accounts.services import throttle
 from lkk.accounts.services.consent import consent_check_at_login
 from lkk.audit.models import AuditEvent
@@ -66,7 +65,7 @@ class LoginView(auth_views.LoginView):
             self.request.session.set_expiry(0)
         consent_check_at_login(request=self.request, user=form.get_user())
         if needs_second_factor(form.get_user()):
-            return redirect(_with_next("accounts:otp_verify", response.url))
+            return redirect(url_with_next("accounts:otp_verify", response.url))
         return response
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
@@ -118,23 +117,6 @@ def lockout_response(
 # --- Second factor ------------------------------------------------------------------------------
 
 
-def needs_second_factor(user: object) -> bool:
-    """Operators and admins log in with a TOTP code after the password; customers do not."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
-    )
-
-
-def is_verified(user: object) -> bool:
-    check = getattr(user, "is_verified", None)
-    return bool(check and check())
-
-
-def _with_next(url_name: str, next_url: str) -> str:
-    return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
-
-
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
     if candidate and url_has_allowed_host_and_scheme(
@@ -142,29 +124,6 @@ def _next_url(request: HttpRequest) -> str:
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
-class SecondFactorMiddleware:
-    """After django-otp's OTPMiddleware: an operator or admin who has not entered a TOTP code in
-    this session reaches only the second-factor steps and «Выйти»; any other page (the customer
-    pages, the back office) sends them to the code step first."""
-
-    EXEMPT = ("accounts:otp_verify", "accounts:otp_setup", "accounts:logout", "set_language")
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if needs_second_factor(user) and not is_verified(user) and not self._exempt(request):
-            return redirect(_with_next("accounts:otp_verify", request.get_full_path()))
-        return self.get_response(request)
-
-    def _exempt(self, request: HttpRequest) -> bool:
-        path = request.path_info
-        if path.startswith(settings.STATIC_URL):
-            return True
-        return path in {reverse(name) for name in self.EXEMPT}
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -221,7 +180,7 @@ class OtpVerifyView(_SecondFactorStep):
             TOTPDevice.objects.devices_for_user(request.user, confirmed=True).order_by("pk").first()
         )
         if self.device is None:
-            return redirect(_with_next("accounts:otp_setup", _next_url(request)))
+            return redirect(url_with_next("accounts:otp_setup", _next_url(request)))
         return None
 
     def form_valid(self, form: OtpCodeForm) -> HttpResponse:
@@ -239,7 +198,7 @@ class OtpSetupView(_SecondFactorStep):
     def prepare(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
         if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
-            return redirect(_with_next("accounts:otp_verify", _next_url(request)))
+            return redirect(url_with_next("accounts:otp_verify", _next_url(request)))
         # The same secret until it is confirmed, so that a reload does not void a scanned QR.
         self.device = (
             TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
