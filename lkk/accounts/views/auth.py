@@ -25,7 +25,7 @@ from lkk.accounts.forms.auth import (
     captcha_required,
     lockout_message,
 )
-from lkk.accounts.middleware import url_with_next, is_verified, needs_second_factor
+from lkk.accounts.middleware import is_verified, needs_second_factor, url_with_next
 from lkk.accounts.services import throttle
 from lkk.accounts.services.consent import consent_check_at_login
 from lkk.audit.models import AuditEvent
