@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 
@@ -69,11 +70,15 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    """Rate limits and lockouts keep counters in the cache: every test starts with none."""
-    from django.core.cache import cache
+def _own_cache(settings) -> None:
+    """Rate limits and lockouts keep counters in the cache: every test gets keys of its own.
 
-    cache.clear()
+    A fresh key prefix rather than `cache.clear()`: in the PostgreSQL pass both test workers
+    share one Redis, and a clear by one would wipe the other's counters in the middle of a test.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)
