@@ -72,7 +72,7 @@ def test_happy_path_via_the_link(client, db):
 
     home = client.get(reverse("customers:home"))
     assert home.status_code == 200
-    assert "Нет действующих договоров." in home.content.decode()
+    assert "К личному кабинету пока не привязан ни один договор." in home.content.decode()
     client.logout()
     log_in(client, LOGIN)
     client.logout()
