@@ -109,3 +109,31 @@ def _static_manifest(django_db_blocker) -> None:
             with django_db_blocker.unblock():
                 call_command("collectstatic", interactive=False, verbosity=0)
             mark.write_text(run)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """«axe: N pages checked …, M serious/critical» after a run with the accessibility pass.
+
+    tests/browser/test_a11y.py records its counts as user properties of each test's report;
+    they reach this hook from every xdist worker (a subdirectory's conftest would not be loaded
+    in the xdist controller, hence the hook lives here).
+    """
+    checks = pages = blocking = 0
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            # The teardown report carries every property of the test (the walk records its
+            # counts when it ends).
+            if getattr(report, "when", None) != "teardown":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "axe_checks":
+                    checks += value
+                elif name == "axe_pages":
+                    pages += value
+                elif name == "axe_blocking":
+                    blocking += value
+    if checks:
+        terminalreporter.write_line(
+            f"axe: {pages} pages checked at 1280 and 360 px ({checks} checks, WCAG 2.1 AA), "
+            f"{blocking} serious/critical"
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from lkk.core.params import param_choice, param_page, param_text
@@ -77,5 +78,15 @@ class SearchSortListView(LoginRequiredMixin, ListView):
                 "next": ("-" + col_key) if key == col_key else col_key,
             }
             for col_key, title in self.columns
+        ]
+        # On a phone the table's head is hidden (its rows are cards): the order is chosen here.
+        context["sort_options"] = [
+            {"value": value, "title": f"{title} — {direction}", "selected": value == key}
+            for col_key, title in self.columns
+            if col_key
+            for value, direction in (
+                (col_key, _("по возрастанию")),
+                (f"-{col_key}", _("по убыванию")),
+            )
         ]
         return context

@@ -72,7 +72,56 @@
       }, 1000);
     });
   }
+  // The text of a cell without what is hidden from screen readers (e.g. a sort arrow).
+  function spokenText(node) {
+    var text = "";
+    Array.prototype.forEach.call(node.childNodes, function (child) {
+      if (child.nodeType === Node.TEXT_NODE) text += child.textContent;
+      else if (child.nodeType === Node.ELEMENT_NODE && child.getAttribute("aria-hidden") !== "true") {
+        text += spokenText(child);
+      }
+    });
+    return text;
+  }
+  // Below 576 px a table is shown as cards of "column: value" lines (app.css): each cell gets
+  // its column's name from the table's head as data-label.
+  function setupTableCards() {
+    document.querySelectorAll("table.table").forEach(function (table) {
+      var head = table.tHead && table.tHead.rows[0];
+      if (!head) return;
+      var names = [];
+      Array.prototype.forEach.call(head.cells, function (cell) {
+        var name = spokenText(cell).replace(/\s+/g, " ").trim();
+        for (var i = 0; i < cell.colSpan; i += 1) names.push(name);
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (cell.colSpan === 1 && names[column]) cell.setAttribute("data-label", names[column]);
+            column += cell.colSpan;
+          });
+        });
+      });
+    });
+  }
+  // A table wider than its box scrolls inside it; the box then takes the keyboard focus, so that
+  // it can be scrolled without a mouse (WCAG 2.1.1). A box that does not scroll is no tab stop.
+  function setupScrollBoxes() {
+    var boxes = document.querySelectorAll(".table-responsive");
+    function update() {
+      boxes.forEach(function (box) {
+        if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+        else box.removeAttribute("tabindex");
+      });
+    }
+    if (!boxes.length) return;
+    update();
+    window.addEventListener("resize", update);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    setupTableCards();
+    setupScrollBoxes();
     setupPasswordToggles();
     setupSubmitOnce();
     setupCaptchaRefresh();
