@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "crispy_forms",  # every form renders through it: lkk/templates/bootstrap5/ is the one place
+    "crispy_bootstrap5",
     "django_htmx",
     "csp",
     # Login protection (before lkk.audit, whose receivers run after axes' own).
@@ -111,6 +113,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms: django-crispy-forms with the Bootstrap 5 pack; the project's lkk/templates/bootstrap5/
+# overrides the pack's field templates (labels, required marks, help texts, errors).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_OPTIONS = {

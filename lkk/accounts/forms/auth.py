@@ -48,7 +48,7 @@ class CaptchaInput(CaptchaTextInput):
 def captcha_field() -> CaptchaField:
     return CaptchaField(
         label=_("Введите то, что видите на картинке"),
-        widget=CaptchaInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        widget=CaptchaInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": _("Неверный код с картинки. Введите новый код.")},
     )
 
@@ -204,7 +204,6 @@ class OtpCodeForm(forms.Form):
                 "autofocus": True,
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
-                "class": "form-control",
             }
         ),
     )
