@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "crispy_forms",  # every form renders through it: lkk/templates/bootstrap5/ is the one place
+    "crispy_bootstrap5",
     "django_htmx",
     "csp",
     # Login protection (before lkk.audit, whose receivers run after axes' own).
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "lkk.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lkk.core.middleware.ErrorPageMiddleware",  # the 405 page (after auth: the header)
     "lkk.accounts.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -111,6 +114,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms: django-crispy-forms with the Bootstrap 5 pack; the project's lkk/templates/bootstrap5/
+# overrides the pack's field templates (labels, required marks, help texts, errors).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("bootstrap5",)
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_OPTIONS = {
@@ -193,6 +201,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "lkk.core.views.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -225,6 +234,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    # The icon webfont and its stylesheet (its font/ folder), not the 2,000 single SVGs.
+    ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

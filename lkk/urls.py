@@ -22,5 +22,11 @@ urlpatterns = [
     path("", include("lkk.customers.urls")),
 ]
 
+# The error pages in the layout, in the visitor's language (lkk/core/views.py).
+handler400 = "lkk.core.views.bad_request"
+handler403 = "lkk.core.views.permission_denied"
+handler404 = "lkk.core.views.page_not_found"
+handler500 = "lkk.core.views.server_error"
+
 admin.site.site_header = "ЛКК — бэк-офис"
 admin.site.site_title = "ЛКК"

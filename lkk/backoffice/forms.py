@@ -8,27 +8,36 @@ from django.utils.translation import gettext_lazy as _
 
 from lkk.core import validators
 
+SCOPES = [("all", _("Все договоры контрагента")), ("some", _("Только выбранные договоры"))]
 
-class DecisionForm(forms.Form):
-    """«Одобрить» (all contracts or the chosen ones) or «Отклонить» with a reason."""
 
-    action = forms.ChoiceField(choices=[("approve", _("Одобрить")), ("reject", _("Отклонить"))])
+class ApproveForm(forms.Form):
+    """«Одобрить»: all contracts of the counterparty or the chosen ones."""
+
     scope = forms.ChoiceField(
-        choices=[("all", _("Все договоры контрагента")), ("some", _("Только выбранные договоры"))],
-        required=False,
+        label=_("Доступ"),
+        choices=SCOPES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Выберите, какие договоры открыть.")},
     )
-    contracts = forms.TypedMultipleChoiceField(coerce=int, required=False)
-    reason = forms.CharField(label=_("Причина отказа"), max_length=2000, required=False)
+    contracts = forms.TypedMultipleChoiceField(
+        label=_("Договоры"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, contract_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contracts"].choices = contract_choices
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("action") == "approve" and not data.get("scope"):
-            self.add_error("scope", _("Выберите, какие договоры открыть."))
-        return data
+
+class RejectForm(forms.Form):
+    """«Отклонить» with the reason the customer is told."""
+
+    reason = forms.CharField(
+        label=_("Причина отказа"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Укажите причину отказа.")},
+    )
 
 
 class CounterpartySearchForm(forms.Form):
@@ -45,7 +54,7 @@ class OfficeIssueForm(forms.Form):
 
     scope = forms.ChoiceField(
         label=_("Доступ"),
-        choices=[("all", _("Все договоры контрагента")), ("some", _("Только выбранные договоры"))],
+        choices=SCOPES,
         initial="some",
         widget=forms.RadioSelect,
     )

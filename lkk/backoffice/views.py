@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
 from lkk.accounts.services import registration as pipeline
 from lkk.backoffice.decorators import operator_required
-from lkk.backoffice.forms import CounterpartySearchForm, DecisionForm, OfficeIssueForm
+from lkk.backoffice.forms import (
+    ApproveForm,
+    CounterpartySearchForm,
+    OfficeIssueForm,
+    RejectForm,
+)
 from lkk.core.errors import ApplicationError, apply_error
 from lkk.core.params import param_id
 from lkk.customers.models import Contact, Contract, Counterparty
@@ -36,17 +41,25 @@ def _contracts(req: RegistrationRequest) -> list[Contract]:
     return list(Contract.objects.filter(counterparty_id=req.counterparty_id).order_by("number"))
 
 
-def _detail(request: HttpRequest, req: RegistrationRequest, form: DecisionForm | None = None):
+def _detail(request: HttpRequest, req: RegistrationRequest):
     contracts = _contracts(req)
     asked = set(req.contracts.values_list("pk", flat=True))
     found = pipeline.numbers_found(req.counterparty, req.contract_numbers)
+    approve_form = ApproveForm(
+        contract_choices=[(c.pk, c.number) for c in contracts],
+        initial={
+            "scope": "all" if req.all_contracts else "some",
+            "contracts": [c.pk for c in contracts if req.all_contracts or c.pk in asked],
+        },
+    )
     return render(
         request,
         "backoffice/detail.html",
         {
             "req": req,
-            "form": form,
-            "contracts": [(c, req.all_contracts or c.pk in asked) for c in contracts],
+            "approve_form": approve_form,
+            "reject_form": RejectForm(),
+            "contracts": contracts,
             "entered": [(n, n in found) for n in req.contract_numbers],
             "documents": req.documents.all(),
             "fio_matches": req.counterparty is not None
@@ -69,14 +82,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(RegistrationRequest.objects.select_related("counterparty"), pk=pk)
-    choices = [(c.pk, c.number) for c in _contracts(req)]
-    form = DecisionForm(request.POST, contract_choices=choices)
-    if not form.is_valid():
-        messages.error(request, _("Проверьте выбор договоров."))
+    action = request.POST.get("action")
+    reject = action == "reject"
+    if reject:
+        form = RejectForm(request.POST)
+    else:
+        choices = [(c.pk, c.number) for c in _contracts(req)]
+        form = ApproveForm(request.POST, contract_choices=choices)
+    if action not in ("approve", "reject") or not form.is_valid():
+        messages.error(
+            request, _("Укажите причину отказа.") if reject else _("Проверьте выбор договоров.")
+        )
         return redirect("backoffice:moderation_detail", pk=req.pk)
     data = form.cleaned_data
     try:
-        if data["action"] == "reject":
+        if reject:
             pipeline.request_reject(
                 pk=req.pk, operator=request.user, reason=data["reason"], request=request
             )

@@ -31,6 +31,10 @@ from lkk.readings.models import BulkUpload
 REJECTED_PAGE = 100
 
 
+#: What the file chooser offers.
+XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class BulkUploadForm(forms.Form):
     """The file, the counterparty it is for, and the one-time token of this form."""
 
@@ -40,6 +44,7 @@ class BulkUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("Файл с показаниями (.xlsx)"),
+        widget=forms.FileInput(attrs={"accept": XLSX_ACCEPT}),
         error_messages={
             "required": gettext_lazy("Выберите файл .xlsx с показаниями."),
             "empty": gettext_lazy("Файл пустой."),

@@ -36,12 +36,13 @@ class ReadingsForm(forms.Form):
         for meter in meters:
             for zone in meter.zones:
                 self.fields[value_field_name(meter.pk, zone)] = forms.CharField(
+                    label=meter.get_zone_label(zone),
                     required=False,
                     max_length=30,
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                 )
             self.fields[confirm_field_name(meter.pk)] = forms.BooleanField(
-                required=False, label=_("Подтверждаю показания")
+                required=False, label=_("Подтверждаю показания этого прибора учёта")
             )
         self.fields["token"].error_messages["invalid"] = _("Форма устарела. Откройте её заново.")
         self.fields["token"].error_messages["required"] = _("Форма устарела. Откройте её заново.")
@@ -72,13 +73,16 @@ class ReadingsForm(forms.Form):
 class CorrectionForm(forms.Form):
     """New values for the readings of one receipt."""
 
-    confirm = forms.BooleanField(required=False, label=_("Подтверждаю показания"))
+    confirm = forms.BooleanField(
+        required=False, label=_("Подтверждаю показания (если их нужно подтвердить)")
+    )
 
     def __init__(self, *args: object, readings: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.readings = readings
         for reading in readings:
             self.fields[f"r{reading.pk}"] = forms.CharField(
+                label=f"{reading.meter.serial_number} · {reading.get_zone_display()}",
                 max_length=30,
                 initial=reading.value.normalize() if reading.value % 1 else int(reading.value),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),

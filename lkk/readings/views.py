@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,26 +25,30 @@ from lkk.readings.forms import CorrectionForm, ReadingsForm, confirm_field_name,
 from lkk.readings.models import Reading, Submission
 
 
-def _rows(form: ReadingsForm, meters: list[Meter], today) -> list[dict[str, object]]:
-    """What the template shows per meter: its refusal or warning, and per zone the previous
-    reading beside the field."""
+def _rows(
+    form: ReadingsForm, meters: list[Meter], today, *, window_open: bool
+) -> list[dict[str, object]]:
+    """What the template shows per meter: its refusal or warning, and per zone the field with
+    the previous reading as its help text (tied to the input like any help text)."""
     histories = selectors.zone_histories(meters=meters, today=today)
     rows = []
     for meter in meters:
         zones = []
         for zone in meter.zones:
             history = histories[(meter.pk, zone)]
-            zones.append(
+            field = form[value_field_name(meter.pk, zone)]
+            field.help_text = render_to_string(
+                "readings/zone_previous.html",
                 {
-                    "zone": zone,
-                    "label": meter.get_zone_label(zone),
-                    "field": form[value_field_name(meter.pk, zone)],
                     "previous": history.previous,
                     "replaced": history.previous is not None
                     and history.previous.meter_id != meter.pk,
                     "today": history.today,
-                }
+                },
             )
+            if not window_open:
+                field.field.widget.attrs["disabled"] = True
+            zones.append({"zone": zone, "field": field})
         rows.append(
             {
                 "meter": meter,
@@ -64,6 +69,7 @@ def _readings_page(
     page = Paginator(meters, settings.LKK_READING_FORM_PAGE).get_page(param_page(request.GET))
     page_meters = list(page.object_list)
     window = services.reading_window()
+    window_open = window.is_open(today)
     if request.method == "POST":
         form = ReadingsForm(request.POST, meters=page_meters)
         if form.is_valid():
@@ -89,10 +95,10 @@ def _readings_page(
             "title": title,
             "back_url": back_url,
             "form": form,
-            "rows": _rows(form, page_meters, today),
+            "rows": _rows(form, page_meters, today, window_open=window_open),
             "page_obj": page,
-            "window_open": window.is_open(today),
-            "window_message": "" if window.is_open(today) else window.closed_message(today),
+            "window_open": window_open,
+            "window_message": "" if window_open else window.closed_message(today),
             "today": today,
         },
     )

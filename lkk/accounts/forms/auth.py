@@ -48,8 +48,11 @@ class CaptchaInput(CaptchaTextInput):
 def captcha_field() -> CaptchaField:
     return CaptchaField(
         label=_("Введите то, что видите на картинке"),
-        widget=CaptchaInput(attrs={"class": "form-control", "inputmode": "numeric"}),
-        error_messages={"invalid": _("Неверный код с картинки. Введите новый код.")},
+        widget=CaptchaInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Неверный код с картинки. Введите новый код."),
+            "required": _("Введите код с картинки."),
+        },
     )
 
 
@@ -176,7 +179,12 @@ class LoginForm(AuthenticationForm):
             # Whatever the login and the password: nothing is checked during the cool-off.
             raise ValidationError(ip_lockout_message(ip_locked), code="ip_locked")
         if "captcha" in self.fields and "captcha" not in self.cleaned_data:
-            return self.cleaned_data  # no password check without the right captcha
+            # No password check without the right captcha. The verdict of the last attempt
+            # stays on the form beside the captcha, so the visitor knows why it is there; it
+            # says nothing of this attempt's password.
+            if self.request is not None and self.request.session.get(LOGIN_FAILURES_SESSION_KEY):
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            return self.cleaned_data
         try:
             return super().clean()
         except ValidationError:
@@ -204,7 +212,6 @@ class OtpCodeForm(forms.Form):
                 "autofocus": True,
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
-                "class": "form-control",
             }
         ),
     )

@@ -77,23 +77,17 @@ class ContactRequestForm(forms.Form):
         field.error_messages["required"] = _("Заполните это поле.")
         if kind == profile.EMAIL:
             field.label = _("Новый адрес электронной почты")
-            field.widget = forms.EmailInput(
-                attrs={"class": "form-control", "autocomplete": "email"}
-            )
+            field.widget = forms.EmailInput(attrs={"autocomplete": "email"})
         else:
             field.label = _("Новый номер телефона")
-            field.widget = forms.TextInput(
-                attrs={"class": "form-control", "autocomplete": "tel", "inputmode": "tel"}
-            )
+            field.widget = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
 
 
 class ContactConfirmForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Код из сообщения"),
         max_length=20,
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={"required": gettext_lazy("Введите код.")},
     )
 

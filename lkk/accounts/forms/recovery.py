@@ -25,21 +25,20 @@ class RecoveryRequestForm(forms.Form):
         label=gettext_lazy("Логин, email, телефон или ИНН"),
         max_length=254,
         error_messages={"required": gettext_lazy("Введите логин, email, телефон или ИНН.")},
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "username"}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     contract_number = forms.CharField(
         label=gettext_lazy("Номер договора"),
         max_length=50,
         required=False,
         help_text=gettext_lazy("Только если в первом поле указан ИНН."),
-        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     email = forms.EmailField(
         label=gettext_lazy("Email из учётной записи"),
         max_length=254,
         required=False,
         help_text=gettext_lazy("Можно указать вместе с логином: тогда код придёт на этот адрес."),
-        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "email"}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
@@ -83,9 +82,7 @@ class RecoveryConfirmForm(forms.Form):
         label=gettext_lazy("Код из сообщения"),
         max_length=20,
         error_messages={"required": gettext_lazy("Введите код из сообщения.")},
-        widget=forms.TextInput(
-            attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     new_password1 = password_field(
         gettext_lazy("Новый пароль"), required_message=gettext_lazy("Введите новый пароль.")

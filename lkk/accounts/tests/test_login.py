@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -88,10 +90,19 @@ def test_logout_ends_the_session_on_the_server(client, person):
     assert client.get(reverse("customers:home")).status_code == 302
 
 
-def test_logout_by_get_is_refused(client, person):
+def test_logout_by_get_shows_the_button_and_keeps_the_session(client, person):
     client.force_login(person)
-    assert client.get(reverse("accounts:logout")).status_code == 405
+    page = client.get(reverse("accounts:logout"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert re.search(r'<form method="post" action="/accounts/logout/"', body)
+    assert "Выход из личного кабинета" in body
     assert client.get(reverse("customers:home")).status_code == 200
+
+
+def test_logout_by_get_sends_an_anonymous_visitor_to_login(client):
+    response = client.get(reverse("accounts:logout"))
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
 
 
 def test_next_parameter_is_followed_only_within_the_site(client, person):

@@ -18,7 +18,7 @@ WRONG = "wrong-horse-42"
 INVALID = "Неверный логин или пароль."
 LOCKED = "Слишком много неудачных попыток входа. Попробуйте через 15 минут или восстановите пароль."
 CAPTCHA_LABEL = "Введите то, что видите на картинке"
-REQUIRED = "Обязательное поле."
+CAPTCHA_REQUIRED = "Введите код с картинки."
 IP_LOCKED = "Слишком много неудачных попыток входа с вашего адреса. Попробуйте через 15 минут."
 T0 = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)
 
@@ -225,7 +225,7 @@ def test_spraying_one_password_over_many_logins_meets_the_captcha_then_a_cool_of
             unanswered = post(visitor, login, WRONG)
             assert not logged_in(visitor)
             if number <= 10:  # no password check without the captcha: nothing counted
-                assert REQUIRED in unanswered.content.decode()
+                assert CAPTCHA_REQUIRED in unanswered.content.decode()
         response = passed(visitor, login, WRONG)
         body = response.content.decode()
         answers.append((response.status_code, INVALID in body, IP_LOCKED in body))
@@ -330,10 +330,12 @@ def test_captcha_after_three_failures_is_required(client, person):
     assert "Другой код" in body
     assert has_captcha(client.get(LOGIN)), "the session remembers the failures"
 
-    # Without an answer, and with a wrong one, the password is not even checked.
+    # Without an answer, and with a wrong one, the password is not even checked; the last
+    # attempt's verdict stays on the form beside the captcha (issue 8, point 7).
     missing = post(client, "customer_a", RIGHT)
     assert missing.status_code == 200
-    assert REQUIRED in missing.content.decode()
+    assert CAPTCHA_REQUIRED in missing.content.decode()
+    assert INVALID in missing.content.decode()
     assert not logged_in(client)
     wrong = post(
         client,

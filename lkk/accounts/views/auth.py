@@ -98,7 +98,15 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """POST logs out (CSRF-protected); a GET (a bookmarked or typed link) shows the page with
+    the «Выйти» button instead of an empty 405, and changes nothing."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return render(request, "accounts/logout.html")
 
 
 def lockout_response(

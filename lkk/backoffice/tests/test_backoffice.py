@@ -104,8 +104,8 @@ def test_the_queue_and_the_detail_show_entered_beside_billing(staff, pending, do
     assert "Доверенность.pdf" in page
     assert reverse("backoffice:moderation_document", args=[req.pk, document.pk]) in page
     # The contract the customer listed is pre-checked; the other is not.
-    assert re.search(rf'value="{first.pk}" id="c{first.pk}" checked', page)
-    assert not re.search(rf'value="{second.pk}" id="c{second.pk}" checked', page)
+    assert re.search(rf'name="contracts" value="{first.pk}"[^>]* checked', page)
+    assert not re.search(rf'name="contracts" value="{second.pk}"[^>]* checked', page)
 
 
 def test_the_queue_is_empty(staff, db):

@@ -9,6 +9,11 @@
         var show = input.type === "password";
         input.type = show ? "text" : "password";
         button.setAttribute("aria-pressed", show ? "true" : "false");
+        var icon = button.querySelector(".bi");
+        if (icon) {
+          icon.classList.toggle("bi-eye", !show);
+          icon.classList.toggle("bi-eye-slash", show);
+        }
       });
     });
   }
