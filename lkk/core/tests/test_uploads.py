@@ -4,6 +4,8 @@ limited; the name kept for display carries no path."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import example, given
@@ -190,8 +192,12 @@ def test_no_files_is_nothing():
 )
 def test_any_file_either_passes_with_its_magic_or_is_refused_on_the_field(name, content):
     """Never another exception, and what passes starts with the magic of its type."""
+    # Django's multipart parser drops a file whose name has no base name ("/", "..") before any
+    # view sees it, and SimpleUploadedFile refuses to be made with one.
+    if os.path.basename(name) in ("", ".", ".."):
+        name = "x"
     try:
-        checked = check([upload(name or "x", content)], max_bytes=150)
+        checked = check([upload(name, content)], max_bytes=150)
     except ApplicationError as exc:
         assert exc.field == "documents" and exc.message.startswith(("Файл «", "Все файлы"))
         return
