@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lkk.core.errors import ApplicationError
 
@@ -64,7 +65,13 @@ def uploads_check(
     files = list(files)
     if len(files) > max_files:
         raise ApplicationError(
-            _("Можно приложить не больше %(n)s файлов.") % {"n": max_files}, field=field
+            ngettext(
+                "Можно приложить не больше %(n)s файла.",
+                "Можно приложить не больше %(n)s файлов.",
+                max_files,
+            )
+            % {"n": max_files},
+            field=field,
         )
     checked, total = [], 0
     for upload in files:
