@@ -1,4 +1,4 @@
-"""Numbers as a customer reads them: one place for meter readings, money and kWh.
+"""Numbers (and quoted names) as a customer reads them: one place for meter readings, money, kWh.
 
 Russian typography: digits grouped by three with a narrow no-break space (U+202F), a decimal
 comma, the unit after a no-break space — «244 706,9», «1 488 279,75 ₽», «132,3 кВт·ч». The
@@ -99,3 +99,26 @@ def parse_number(text: str) -> Decimal:
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", plain):
         raise ValueError(f"not a number: {text!r}")
     return Decimal(plain)
+
+
+# --- Quotes ----------------------------------------------------------------------------------
+
+#: A straight double quote that opens (at the start, or after a space or a bracket).
+_OPENING_STRAIGHT = re.compile(r'(^|[\s(\[«„])"')
+
+
+def inner_quotes(text: str) -> str:
+    """`text` fit to stand inside «»: its own quotes become the inner „“.
+
+    ЗАО «Севермаш» → ЗАО „Севермаш“, so «Договоры контрагента «ЗАО „Севермаш“»» reads right
+    (and not «ЗАО «Севермаш»» with two closing marks in a row). Billing's straight quotes
+    (ООО "Ромашка") are taken the same way.
+    """
+    text = text.replace("«", "„").replace("»", "“")
+    text = _OPENING_STRAIGHT.sub(r"\1„", text)
+    return text.replace('"', "“")
+
+
+def quoted(text: str) -> str:
+    """«ЗАО „Севермаш“»: a name in Russian quotes, with its own quotes nested."""
+    return f"«{inner_quotes(text)}»"

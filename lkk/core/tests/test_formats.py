@@ -1,4 +1,4 @@
-"""lkk/core/formats.py and its template filters: how a customer reads readings, money, kWh."""
+"""lkk/core/formats.py and its template filters: readings, money, kWh and quoted names."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def test_round_trip_without_fixed_places_is_exact(value):
 
 
 def _render(template: str, **context: object) -> str:
-    return Template("{% load numbers %}" + template).render(Context(context))
+    return Template("{% load numbers typography %}" + template).render(Context(context))
 
 
 class _Meter:
@@ -147,3 +147,26 @@ def test_filters():
     assert _render("{{ v|number:2 }}", v=Decimal("5")) == "5,00"
     assert _render("{{ v|number }}", v=Decimal("5.50")) == "5,5"
     assert _render("[{{ v|reading:m }}{{ v|money }}{{ v|number }}]", v=None, m=_Meter()) == "[]"
+
+
+# --- Quotes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("ЗАО «Севермаш»", "«ЗАО „Севермаш“»"),
+        ('ООО "Ромашка"', "«ООО „Ромашка“»"),
+        ("Петров Сергей Николаевич", "«Петров Сергей Николаевич»"),
+        ("АО «Завод «Красный Октябрь»»", "«АО „Завод „Красный Октябрь““»"),
+    ],
+)
+def test_a_quoted_name_nests_its_own_quotes(name, shown):
+    assert formats.quoted(name) == shown
+    assert f"«{formats.inner_quotes(name)}»" == shown
+
+
+def test_quote_filters():
+    assert _render("{{ n|quoted }}", n="ЗАО «Севермаш»") == "«ЗАО „Севермаш“»"
+    assert _render("«{{ n|inner_quotes }}»", n="ЗАО «Севермаш»") == "«ЗАО „Севермаш“»"
+    assert _render("[{{ n|quoted }}]", n=None) == "[]"
