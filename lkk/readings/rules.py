@@ -80,6 +80,19 @@ class Window:
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         return dt.date(year, month, min(self.first_day, calendar.monthrange(year, month)[1]))
 
+    def closes_on(self, today: dt.date) -> dt.date:
+        """The last day of this month's window (in a short month, its last day)."""
+        month_end = calendar.monthrange(today.year, today.month)[1]
+        return today.replace(day=min(self.last_day, month_end))
+
+    def state_message(self, today: dt.date) -> str:
+        """«Главная»: open until when, or when it opens next."""
+        if self.is_open(today):
+            return _("Приём показаний открыт до %(date)s включительно.") % {
+                "date": date_format(self.closes_on(today), "d.m.Y")
+            }
+        return self.closed_message(today)
+
     def closed_message(self, today: dt.date) -> str:
         return _(
             "Приём показаний открыт с %(first)s по %(last)s число месяца. "
