@@ -34,7 +34,12 @@ def _today() -> dt.date:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """«Главная»: the active contracts on the left, the chosen contract's card on the right."""
+    """«Главная»: the active contracts on the left, the chosen contract's card on the right.
+
+    Operators and admins have no contracts: their «Главная» is the back office's.
+    """
+    if request.user.is_staff:
+        return redirect("backoffice:home")
     contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
     query = param_text(request.GET, "q")
     if query:
