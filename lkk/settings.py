@@ -222,6 +222,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "lkk" / "locale"]
+# Digit grouping with a narrow no-break space (lkk/core/formats.py says why).
+FORMAT_MODULE_PATH = ["lkk.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

@@ -111,6 +111,7 @@ PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
 }
 #: Routes an operator opens after the second factor (the back office) → their parameters.
 STAFF_ROUTES: dict[str, tuple[str, ...]] = {
+    "backoffice:home": (),
     "backoffice:moderation_queue": (),
     "backoffice:moderation_detail": (),
     "backoffice:moderation_document": (),

@@ -117,6 +117,50 @@ def test_plural_entries_have_both_english_forms() -> None:
         assert sorted(entry.msgstr_plural) == [0, 1], entry.msgid
 
 
+RU_PO_PATH = LKK / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_plural_has_the_three_russian_forms() -> None:
+    """A msgid has two forms; without the Russian catalogue's three, gettext would choose by the
+    English rule («2 минут», «21 знаков»)."""
+    russian = polib.pofile(str(RU_PO_PATH))
+    assert russian.metadata["Plural-Forms"].startswith("nplurals=3;")
+    by_id = {(e.msgid, e.msgid_plural): e for e in russian if not e.obsolete}
+    for entry in (e for e in _entries() if e.msgid_plural):
+        found = by_id.get((entry.msgid, entry.msgid_plural))
+        assert found is not None, f"{entry.msgid!r}: no Russian plural forms in {RU_PO_PATH.name}"
+        forms = _translations(found)
+        assert len(forms) == 3 and all(forms), entry.msgid
+        expected = set(PLACEHOLDER.findall(entry.msgid))
+        assert all(set(PLACEHOLDER.findall(f)) == expected for f in forms), entry.msgid
+
+
+@pytest.mark.parametrize(
+    ("n", "minutes", "places"),
+    [
+        (1, "1 минуту", "Не больше 1 знака после запятой."),
+        (2, "2 минуты", "Не больше 2 знаков после запятой."),
+        (5, "5 минут", "Не больше 5 знаков после запятой."),
+        (11, "11 минут", "Не больше 11 знаков после запятой."),
+        (21, "21 минуту", "Не больше 21 знака после запятой."),
+        (24, "24 минуты", "Не больше 24 знаков после запятой."),
+    ],
+)
+@pytest.mark.usefixtures("_compiled_catalogue")
+def test_russian_plural_forms_are_served(n: int, minutes: str, places: str) -> None:
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("ru"):
+        assert ngettext("%(count)d минуту", "%(count)d минут", n) % {"count": n} == minutes
+        text = ngettext(
+            "Не больше %(places)s знака после запятой.",
+            "Не больше %(places)s знаков после запятой.",
+            n,
+        )
+        assert text % {"places": n} == places
+
+
 def test_no_translation_is_left_in_russian() -> None:
     leftovers = {e.msgid: s for e in _entries() for s in _translations(e) if CYRILLIC.search(s)}
     assert not leftovers, f"Cyrillic in English translations: {leftovers}"

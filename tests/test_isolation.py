@@ -53,6 +53,7 @@ STAFF_STEPS = {"accounts:otp_verify", "accounts:otp_setup"}
 #: The operators' pages (O1, lkk/accounts/tests/test_moderation.py): an anonymous visitor is sent
 #: to the login page, a customer gets a 404.
 STAFF_ONLY = {
+    "backoffice:home",
     "backoffice:moderation_queue",
     "backoffice:moderation_detail",
     "backoffice:moderation_decide",

@@ -24,9 +24,9 @@ def test_home_lists_active_contracts_with_balance_and_last_readings(logged_in, c
     body = logged_in.get(reverse("customers:home")).content.decode()
     assert customer_a.contract.number in body
     assert "T-CLOSED" not in body
-    assert "Задолженность" in body and "1\xa0234,50" in body
+    assert "Задолженность" in body and "1\u202f234,50\xa0₽" in body
     assert customer_a.meter.serial_number in body
-    assert "1234,5" in body  # the last reading
+    assert "Сутки: 1\u202f234,50" in body  # the last reading, with the meter's 2 decimals
 
 
 def test_home_shows_the_chosen_contract(logged_in, customer_a):

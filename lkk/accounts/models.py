@@ -34,9 +34,15 @@ class User(AbstractUser):
         ]
 
     @property
-    def display_name(self) -> str:
+    def full_name(self) -> str:
+        """The ФИО, or "" when none was given (a ЮЛ's login registered by email has none)."""
         parts = [self.last_name, self.first_name, self.middle_name]
-        return " ".join(p for p in parts if p) or self.username
+        return " ".join(p for p in parts if p)
+
+    @property
+    def display_name(self) -> str:
+        """Who is logged in, as the header says it: the ФИО, else the login."""
+        return self.full_name or self.username
 
     @property
     def is_operator(self) -> bool:

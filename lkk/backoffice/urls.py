@@ -5,6 +5,7 @@ from lkk.backoffice import views
 app_name = "backoffice"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("registrations/", views.queue, name="moderation_queue"),
     path("registrations/<int:pk>/", views.detail, name="moderation_detail"),
     path("registrations/<int:pk>/decide/", views.decide, name="moderation_decide"),

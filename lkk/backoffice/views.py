@@ -1,5 +1,5 @@
-"""O1: the operators' queue of registration requests, and the account issued at the office
-(A2a). Thin: forms → `lkk.accounts.services.registration` → render."""
+"""O1: the back office's landing page, the operators' queue of registration requests, and the
+account issued at the office (A2a). Thin: forms → `lkk.accounts.services.registration` → render."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ from lkk.core.params import param_id
 from lkk.customers.models import Contact, Contract, Counterparty
 
 State = RegistrationRequest.State
+
+
+@operator_required
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Where operators and admins land after the login and the code: what waits for them and
+    the ways into the rest of the back office."""
+    pending = RegistrationRequest.objects.filter(state=State.PENDING).count()
+    return render(request, "backoffice/home.html", {"pending": pending})
 
 
 @operator_required

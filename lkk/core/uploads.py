@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from lkk.core import formats
 from lkk.core.errors import ApplicationError
 
 #: Content type → the bytes every such file starts with.
@@ -64,17 +66,24 @@ def uploads_check(
     files = list(files)
     if len(files) > max_files:
         raise ApplicationError(
-            _("Можно приложить не больше %(n)s файлов.") % {"n": max_files}, field=field
+            ngettext(
+                "Можно приложить не больше %(n)s файла.",
+                "Можно приложить не больше %(n)s файлов.",
+                max_files,
+            )
+            % {"n": max_files},
+            field=field,
         )
     checked, total = [], 0
     for upload in files:
         name = display_name(upload.name or "")
+        shown = formats.inner_quotes(name)  # put between «» in the messages below
         if upload.size == 0:
-            raise ApplicationError(_("Файл «%(name)s» пустой.") % {"name": name}, field=field)
+            raise ApplicationError(_("Файл «%(name)s» пустой.") % {"name": shown}, field=field)
         if upload.size > max_bytes:
             raise ApplicationError(
                 _("Файл «%(name)s» больше %(size)s.")
-                % {"name": name, "size": filesizeformat(max_bytes)},
+                % {"name": shown, "size": filesizeformat(max_bytes)},
                 field=field,
             )
         upload.seek(0)
@@ -84,7 +93,7 @@ def uploads_check(
             kinds = ", ".join(LABELS[t] for t in allowed)
             raise ApplicationError(
                 _("Файл «%(name)s» не подходит: принимаются только %(kinds)s.")
-                % {"name": name, "kinds": kinds},
+                % {"name": shown, "kinds": kinds},
                 field=field,
             )
         total += upload.size

@@ -89,6 +89,18 @@ class Counterparty(BillingMirror):
     def __str__(self) -> str:
         return self.short_name
 
+    @property
+    def kind_abbreviation(self) -> str:
+        """ЮЛ, ИП or ФЛ: the category as the header shows it (the full name is its title)."""
+        return str(KIND_ABBREVIATIONS[self.kind])
+
+
+KIND_ABBREVIATIONS = {
+    Counterparty.Kind.LEGAL: _("ЮЛ"),
+    Counterparty.Kind.ENTREPRENEUR: _("ИП"),
+    Counterparty.Kind.PERSON: _("ФЛ"),
+}
+
 
 class Contact(BillingMirror):
     """An email or phone listed in a contract's details; registration checks against these."""

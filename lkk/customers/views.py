@@ -25,6 +25,7 @@ from lkk.customers.models import (
     Meter,
     MeteringPoint,
 )
+from lkk.readings.services import reading_window
 
 
 def _today() -> dt.date:
@@ -33,7 +34,12 @@ def _today() -> dt.date:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """«Главная»: the active contracts on the left, the chosen contract's card on the right."""
+    """«Главная»: the active contracts on the left, the chosen contract's card on the right.
+
+    Operators and admins have no contracts: their «Главная» is the back office's.
+    """
+    if request.user.is_staff:
+        return redirect("backoffice:home")
     contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
     query = param_text(request.GET, "q")
     if query:
@@ -53,6 +59,10 @@ def home(request: HttpRequest) -> HttpResponse:
         # An account may exist before any access (A5): the page says how to get it.
         context["no_access"] = True
         context["pending_requests"] = selectors.pending_requests_for_user(user=request.user)
+    else:
+        window, today = reading_window(), _today()
+        context["window_open"] = window.is_open(today)
+        context["window_message"] = window.state_message(today)
     if selected is not None:
         context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
         context["last_readings"] = selectors.last_readings_for_contract(

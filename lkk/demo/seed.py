@@ -81,6 +81,7 @@ class MeterSpec:
     ratio: int
     source_auto: bool
     kind: str
+    decimals: int  # the meter's decimal places: every value is a multiple of 10**-decimals
 
 
 @dataclass
@@ -276,7 +277,7 @@ class Builder:
              next_verification.isoformat(), automatic)
         )  # fmt: skip
         self.meters.append(MeterSpec(meter_id, billing_id, zones, digits, monthly_units, start,
-                                     ratio, automatic, kind))  # fmt: skip
+                                     ratio, automatic, kind, decimals))  # fmt: skip
         if position % 50 == 0:
             # A meter replaced a year ago stays in the history.
             old_id = self.take_id("meter")
@@ -297,7 +298,9 @@ class Builder:
         for m in self.meters:
             rng = random.Random(m.id)
             shares = ZONE_SHARES[m.zones]
-            values = {zone: m.start * share // 100 for zone, share in shares}
+            # Values in hundredths, kept to what the meter shows (a tenth for 1 decimal).
+            grain = 10 ** (2 - min(m.decimals, 2))
+            values = {zone: m.start * share // 100 // grain * grain for zone, share in shares}
             for n, day in enumerate(months):
                 last = n == len(months) - 1
                 if m.source_auto:
@@ -312,6 +315,7 @@ class Builder:
                     status = "taken"
                 for zone, share in shares:
                     step = m.monthly_units * share // 100 * rng.randint(80, 120) // 100
+                    step = step // grain * grain
                     values[zone] += step
                     billing_id = (
                         None if status == "accepted" else f"{m.billing_id}-{day:%Y%m}-{zone}"

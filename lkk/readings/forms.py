@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lkk.core import formats
 from lkk.customers.models import Meter
 from lkk.readings.services import MeterInput, MeterVerdict
 
@@ -84,7 +85,9 @@ class CorrectionForm(forms.Form):
             self.fields[f"r{reading.pk}"] = forms.CharField(
                 label=f"{reading.meter.serial_number} · {reading.get_zone_display()}",
                 max_length=30,
-                initial=reading.value.normalize() if reading.value % 1 else int(reading.value),
+                initial=formats.ungroup(
+                    formats.reading(reading.value, reading.meter.decimal_places)
+                ),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
                 error_messages={"required": _("Введите показание.")},
             )

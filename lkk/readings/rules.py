@@ -15,8 +15,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from lkk.core.formats import quantity
+from lkk.core import formats
 from lkk.customers.models import Contract, Meter
 
 NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
@@ -79,6 +80,19 @@ class Window:
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         return dt.date(year, month, min(self.first_day, calendar.monthrange(year, month)[1]))
 
+    def closes_on(self, today: dt.date) -> dt.date:
+        """The last day of this month's window (in a short month, its last day)."""
+        month_end = calendar.monthrange(today.year, today.month)[1]
+        return today.replace(day=min(self.last_day, month_end))
+
+    def state_message(self, today: dt.date) -> str:
+        """«Главная»: open until when, or when it opens next."""
+        if self.is_open(today):
+            return _("Приём показаний открыт до %(date)s включительно.") % {
+                "date": date_format(self.closes_on(today), "d.m.Y")
+            }
+        return self.closed_message(today)
+
     def closed_message(self, today: dt.date) -> str:
         return _(
             "Приём показаний открыт с %(first)s по %(last)s число месяца. "
@@ -120,7 +134,8 @@ def meter_warning(meter: Meter, today: dt.date) -> str:
 
 def parse_value(raw: str, meter: Meter) -> Decimal:
     """The number typed into a field, within the meter's digits; ValueError with the message."""
-    text = (raw or "").strip().replace(" ", "").replace("\xa0", "")
+    # Digit groups as the portal shows them («244 706,9») may be typed or pasted back.
+    text = formats.ungroup(raw)
     if text.startswith("-") and NUMBER.match(text[1:]):
         raise ValueError(_("Показание не может быть отрицательным."))
     if not NUMBER.match(text):
@@ -128,14 +143,23 @@ def parse_value(raw: str, meter: Meter) -> Decimal:
     whole, _sep, fraction = text.replace(",", ".").partition(".")
     if len(whole.lstrip("0") or "0") > meter.digit_capacity:
         raise ValueError(
-            _("Не больше %(digits)s знаков до запятой: столько разрядов у прибора учёта.")
+            ngettext(
+                "Не больше %(digits)s знака до запятой: столько разрядов у прибора учёта.",
+                "Не больше %(digits)s знаков до запятой: столько разрядов у прибора учёта.",
+                meter.digit_capacity,
+            )
             % {"digits": meter.digit_capacity}
         )
     if len(fraction.rstrip("0")) > meter.decimal_places:
         if meter.decimal_places == 0:
             raise ValueError(_("Этот прибор учёта показывает целые числа: дробная часть лишняя."))
         raise ValueError(
-            _("Не больше %(places)s знаков после запятой.") % {"places": meter.decimal_places}
+            ngettext(
+                "Не больше %(places)s знака после запятой.",
+                "Не больше %(places)s знаков после запятой.",
+                meter.decimal_places,
+            )
+            % {"places": meter.decimal_places}
         )
     try:
         return Decimal(f"{whole}.{fraction or '0'}")
@@ -152,6 +176,11 @@ def usual_monthly(history: list[PastReading]) -> Decimal | None:
     if days <= 0 or newest.value < oldest.value:
         return None
     return (newest.value - oldest.value) * DAYS_PER_MONTH / days
+
+
+def _shown(amount: Decimal, meter: Meter) -> str:
+    """A value or a consumption with the meter's decimals, as the meter shows it."""
+    return formats.reading(amount, meter.decimal_places)
 
 
 def judge_zone(
@@ -172,6 +201,7 @@ def judge_zone(
         return verdict
     verdict.value = value
     previous = history.previous
+
     if previous is None or previous.meter_id != meter.pk:
         # No earlier reading, or it was taken on the meter this one replaced: nothing to compare.
         return verdict
@@ -184,7 +214,10 @@ def judge_zone(
         if rolled <= 0 or rolled > capacity * ROLLOVER_SHARE:
             verdict.error = _(
                 "Показание не может быть меньше предыдущего: %(value)s от %(date)s."
-            ) % {"value": quantity(previous.value), "date": date_format(previous.read_on, "d.m.Y")}
+            ) % {
+                "value": _shown(previous.value, meter),
+                "date": date_format(previous.read_on, "d.m.Y"),
+            }
             return verdict
         units = rolled
         verdict.rolled_over = True
@@ -193,9 +226,9 @@ def judge_zone(
                 "Показание меньше предыдущего (%(value)s от %(date)s). Если счётчик перешёл "
                 "через ноль, подтвердите: расход составит %(kwh)s кВт·ч."
             ) % {
-                "value": quantity(previous.value),
+                "value": _shown(previous.value, meter),
                 "date": date_format(previous.read_on, "d.m.Y"),
-                "kwh": quantity(units * ratio),
+                "kwh": _shown(units * ratio, meter),
             }
     verdict.consumption = units * ratio
     usual = usual_monthly(history.same_meter)
@@ -205,5 +238,9 @@ def judge_zone(
             verdict.confirm = _(
                 "Расход %(kwh)s кВт·ч намного больше обычного (около %(usual)s кВт·ч в месяц). "
                 "Проверьте показание и подтвердите его."
-            ) % {"kwh": quantity(units * ratio), "usual": quantity(usual * ratio)}
+            ) % {
+                "kwh": _shown(units * ratio, meter),
+                # An average: a tenth of a kWh is precision enough.
+                "usual": formats.number(usual * ratio, min(1, meter.decimal_places)),
+            }
     return verdict

@@ -40,6 +40,7 @@ def _rows(
             field.help_text = render_to_string(
                 "readings/zone_previous.html",
                 {
+                    "meter": meter,
                     "previous": history.previous,
                     "replaced": history.previous is not None
                     and history.previous.meter_id != meter.pk,

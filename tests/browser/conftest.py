@@ -28,6 +28,7 @@ TIMEOUT_MS = 15_000
 DESKTOP = {"width": 1280, "height": 800}
 HERE = Path(__file__).resolve().parent
 PO_FILE = HERE.parents[1] / "lkk" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+RU_PO_FILE = HERE.parents[1] / "lkk" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -153,5 +154,9 @@ def english_catalog(settings, tmp_path) -> polib.POFile:
     target = tmp_path / "locale" / "en" / "LC_MESSAGES"
     target.mkdir(parents=True)
     catalog.save_as_mofile(str(target / "django.mo"))
+    # The Russian catalogue too: it holds the three plural forms of the Russian pages.
+    russian = tmp_path / "locale" / "ru" / "LC_MESSAGES"
+    russian.mkdir(parents=True)
+    polib.pofile(str(RU_PO_FILE)).save_as_mofile(str(russian / "django.mo"))
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     return catalog

@@ -62,9 +62,9 @@ def test_bind_a_contract_then_switch(demo, page: Page, settings) -> None:
 
     select.select_option(label=cp.short_name)
     switcher.get_by_role("button", name="Выбрать").click()
-    expect(page.get_by_test_id("who").locator(".lkk-who-name")).to_have_text(cp.short_name)
+    expect(page.get_by_test_id("who").locator("select option:checked")).to_have_text(cp.short_name)
     expect(page.get_by_test_id("who").locator(".lkk-who-category")).to_have_text(
-        cp.get_kind_display()
+        cp.kind_abbreviation
     )
     page.goto("/contracts/")
     expect(page.locator("main").get_by_text(contract.number).first).to_be_visible()

@@ -74,8 +74,10 @@ def test_big_customer_journey(demo, page: Page, english_catalog) -> None:
     expect(contracts.get_by_role("link").first).to_contain_text("Договор № 790004001")
     expect(page.get_by_text("Страница 1 из 12")).to_be_visible()
     who = page.locator("[data-testid=who]")
-    expect(who).to_contain_text("АО «Промтехкомплекс»")
-    expect(who).to_contain_text("Юридическое лицо")
+    expect(who.locator(".lkk-who-name")).to_have_text("Лебедев Игорь")
+    expect(who.locator(".lkk-who-category")).to_have_text("ЮЛ")
+    expect(who.locator(".lkk-who-category")).to_have_attribute("title", "Юридическое лицо")
+    expect(who.locator(".lkk-who-counterparty")).to_have_text("АО «Промтехкомплекс»")
     expect(who.get_by_role("button", name="Выйти")).to_be_visible()
     expect(page.get_by_role("heading", name="Договор № 790004001 от")).to_be_visible()
 
@@ -164,7 +166,7 @@ def test_phone_layout(demo, page: Page) -> None:
     log_in(page, "fl_demo")
     expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
     expect(page.locator("[data-testid=who]")).to_contain_text("Петров Сергей Николаевич")
-    expect(page.locator("[data-testid=who]")).to_contain_text("Физическое лицо")
+    expect(page.locator("[data-testid=who]")).to_contain_text("ФЛ")
     no_horizontal_scroll(page)
 
     # The menu is folded behind the toggler.

@@ -258,7 +258,7 @@ def test_owner_with_the_email_on_file_is_let_in_at_once(site, page: Page, kind: 
     _confirm(page, email)
 
     expect(_home_contracts(page)).to_have_text(_titles(contracts))
-    expect(page.get_by_test_id("who").locator(".lkk-who-name")).to_have_text(cp.short_name)
+    expect(page.get_by_test_id("who").locator(".lkk-who-counterparty")).to_have_text(cp.short_name)
     body = _outbox_body(page, email, "Уведомление о предоставлении прав доступа")
     assert f"Логин: {email}" in body
 

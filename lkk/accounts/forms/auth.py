@@ -13,8 +13,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lkk.accounts.backends import axes_username
@@ -79,18 +79,8 @@ def captcha_required(request: HttpRequest, login: str | None = None) -> bool:
 # --- Messages -----------------------------------------------------------------------------------
 
 
-def _russian_plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def minutes_text(n: int) -> str:
-    """«15 минут», «1 минуту», «2 минуты»; in English from the catalogue."""
-    if (get_language() or "ru").startswith("ru"):
-        return f"{n} {_russian_plural(n, 'минуту', 'минуты', 'минут')}"
+    """«15 минут», «1 минуту», «2 минуты»: the three Russian forms are in lkk/locale/ru."""
     return ngettext("%(count)d минуту", "%(count)d минут", n) % {"count": n}
 
 

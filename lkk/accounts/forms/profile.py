@@ -93,15 +93,9 @@ class ContactConfirmForm(forms.Form):
 
 
 class PreferencesForm(forms.ModelForm):
+    """Only what the portal sends today: reading reminders. The model keeps the fields of
+    applications, outages and news; each of those features adds its own here."""
+
     class Meta:
         model = NotificationPreferences
-        fields = [
-            "readings_email",
-            "readings_sms",
-            "applications_email",
-            "applications_sms",
-            "outages_email",
-            "outages_sms",
-            "news_email",
-            "news_sms",
-        ]
+        fields = ["readings_email", "readings_sms"]

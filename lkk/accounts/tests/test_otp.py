@@ -59,7 +59,8 @@ def test_operator_is_sent_to_the_code_step_after_the_password(client, operator, 
     response = password_login(client)
     assert response.status_code == 302
     assert response.url.startswith(VERIFY)
-    assert next_of(response.url) == reverse("customers:home")
+    # After the code, the back office's landing page (issue 8: not the customer's «Главная»).
+    assert next_of(response.url) == reverse("backoffice:home")
     assert "_auth_user_id" in client.session
 
 

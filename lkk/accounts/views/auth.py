@@ -35,6 +35,13 @@ from lkk.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 # --- Login --------------------------------------------------------------------------------------
 
 
+def landing_url(user: object) -> str:
+    """Where a login without `next` leads: operators and admins to the back office."""
+    if getattr(user, "is_staff", False):
+        return reverse("backoffice:home")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -44,6 +51,9 @@ class LoginView(auth_views.LoginView):
         # Tells `lockout_response` that this page shows the lockout message itself.
         request.lkk_login_page = True
         return super().dispatch(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
@@ -131,7 +141,7 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return landing_url(request.user)
 
 
 @method_decorator(never_cache, name="dispatch")

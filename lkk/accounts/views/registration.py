@@ -29,6 +29,7 @@ from lkk.accounts.forms.registration import (
 )
 from lkk.accounts.models import RegistrationRequest
 from lkk.accounts.services import registration as pipeline
+from lkk.core import formats
 from lkk.core.errors import ApplicationError, apply_error
 
 BACKEND = "lkk.accounts.backends.LoginOrEmailBackend"
@@ -179,7 +180,7 @@ def _outcome(request: HttpRequest, req: RegistrationRequest) -> HttpResponse:
         messages.success(
             request,
             _("Договоры контрагента %(name)s привязаны к вашему личному кабинету.")
-            % {"name": req.counterparty.short_name if req.counterparty else ""},
+            % {"name": formats.quoted(req.counterparty.short_name) if req.counterparty else ""},
         )
         return redirect("customers:home")
     login(request, req.user, backend=BACKEND)

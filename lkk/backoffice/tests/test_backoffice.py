@@ -112,11 +112,61 @@ def test_the_queue_is_empty(staff, db):
     assert "Заявок на проверке нет." in staff.get(QUEUE).content.decode()
 
 
+# --- The landing page and the menu (issue 8) ----------------------------------------------------
+
+HOME = "/backoffice/"
+CUSTOMER_MENU = ("Объекты потребления", "Точки учёта", "Передача показаний")
+
+
+def _menu(page: str) -> str:
+    return page[page.index('id="menu"') : page.index("</nav>")]
+
+
+def test_the_landing_page_counts_the_queue_and_links_the_back_office(staff, pending):
+    page = staff.get(HOME).content.decode()
+    assert 'data-testid="backoffice-home"' in page
+    assert "На проверке 1 заявка." in page
+    for name in ("backoffice:moderation_queue", "backoffice:office_issue", "admin:index"):
+        assert f'href="{reverse(name)}"' in page, name
+    assert "Выдать доступ клиенту в офисе" in page
+    # The audit log is the admins' (AuditEventAdmin): an operator is not offered it.
+    assert reverse("admin:audit_auditevent_changelist") not in page
+
+
+def test_an_admin_is_offered_the_audit_log(client, admin_user):
+    otp_login(client, admin_user)
+    page = client.get(HOME).content.decode()
+    assert "На проверке 0 заявок." in page
+    assert f'href="{reverse("admin:audit_auditevent_changelist")}"' in page
+    assert reverse("admin:audit_auditevent_changelist") in _menu(page)
+
+
+def test_staff_see_the_back_office_menu_not_the_customers(staff, db):
+    for url in (HOME, QUEUE, ISSUE, reverse("accounts:profile")):
+        menu = _menu(staff.get(url).content.decode())
+        assert 'data-testid="backoffice-menu"' in menu, url
+        assert f'href="{QUEUE}"' in menu and f'href="{ISSUE}"' in menu, url
+        assert not any(title in menu for title in CUSTOMER_MENU), url
+    # The customer's «Главная» has nothing for them: it sends them to theirs.
+    response = staff.get(reverse("customers:home"))
+    assert response.status_code == 302 and response.url == HOME
+
+
+def test_customers_see_their_menu_and_no_back_office(client, customer_a):
+    client.force_login(customer_a.user)
+    menu = _menu(client.get(reverse("customers:home")).content.decode())
+    assert all(title in menu for title in CUSTOMER_MENU)
+    assert "backoffice-menu" not in menu and "/backoffice/" not in menu
+    assert "/admin/" not in menu
+    assert client.get(HOME).status_code == 404
+
+
 def test_a_customer_and_a_visitor_cannot_open_the_back_office(
     client, customer_a, pending, document
 ):
     req = pending[0]
     urls = [
+        HOME,
         QUEUE,
         f"{QUEUE}{req.pk}/",
         f"{QUEUE}{req.pk}/decide/",

@@ -26,7 +26,7 @@ def two(db):
 def _who(client, url: str) -> str:
     page = client.get(url).content.decode()
     start = page.index('data-testid="who"')
-    return page[start : page.index("</div>", page.index("lkk-who-category", start))]
+    return page[start : page.index("</form>", start)]
 
 
 def test_several_counterparties_see_the_switcher(client, two):
@@ -58,8 +58,10 @@ def test_switching_narrows_lists_home_and_header(client, two):
     home = client.get(reverse("customers:home")).content.decode()
     assert "222000001" in home and "111000001" not in home
     who = _who(client, reverse("customers:contract_list"))
-    assert "ООО «Бета»" in who.split("lkk-who-category")[0]
-    assert b.get_kind_display() in who
+    # The person, then the chosen counterparty's category and the counterparty in the switcher.
+    assert user.display_name in who.split("lkk-who-category")[0]
+    assert f'title="{b.get_kind_display()}">{b.kind_abbreviation}<' in who
+    assert f'<option value="{b.pk}" selected>ООО «Бета»</option>' in who
     # The other counterparty's objects are out of scope while switched.
     url = reverse("customers:contract_detail", kwargs={"contract_id": a.contracts.get().pk})
     assert client.get(url).status_code == 404

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -82,3 +83,18 @@ def test_demo_data_looks_real(seeded):
     from django.utils import timezone
 
     assert Meter.objects.filter(next_verification_on__lt=timezone.localdate()).exists()
+
+
+def test_demo_readings_fit_their_meters_decimals(seeded):
+    """A value the meter cannot show would be shown rounded on «Главная», and a customer who
+    adds to it would be refused (issue 8): billing's values have the meter's decimals."""
+    readings = list(
+        Reading.objects.select_related("meter").only(
+            "value", "consumption", "meter__decimal_places"
+        )
+    )
+    assert {r.meter.decimal_places for r in readings} == {1, 2}
+    for r in readings:
+        grain = Decimal(1).scaleb(-r.meter.decimal_places)
+        assert r.value % grain == 0, (r.meter_id, r.value, r.meter.decimal_places)
+        assert r.consumption is None or r.consumption % grain == 0, (r.meter_id, r.consumption)

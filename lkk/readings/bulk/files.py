@@ -11,9 +11,11 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from lkk.core import formats
 from lkk.core.errors import ApplicationError
 from lkk.readings.bulk.layout import (
     COLUMN,
@@ -117,8 +119,8 @@ def _check_container(upload: IO[bytes], size: int) -> None:
 
 
 def _megabytes(size: int) -> str:
-    value = Decimal(size) / (1024 * 1024)
-    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    """«5», «10,5»: megabytes to a tenth, without a trailing zero."""
+    return formats.number((Decimal(size) / (1024 * 1024)).quantize(Decimal("0.1")))
 
 
 def _sheet_rows(workbook) -> list[FileRow]:
@@ -148,11 +150,14 @@ def _sheet_rows(workbook) -> list[FileRow]:
         seen += 1
         if seen > MAX_ROWS:
             raise file_error(
-                _(
+                ngettext(
+                    "В файле больше %(limit)s строки. Загрузите показания по частям, например "
+                    "по договорам.",
                     "В файле больше %(limit)s строк. Загрузите показания по частям, например по "
-                    "договорам."
+                    "договорам.",
+                    MAX_ROWS,
                 )
-                % {"limit": f"{MAX_ROWS:,}".replace(",", " ")}
+                % {"limit": formats.number(MAX_ROWS)}
             )
         values = tuple(number_text(cells[c]) for c in VALUE_COLUMNS)
         if not any(values):

@@ -130,8 +130,9 @@ def test_page_lists_readings_newest_first_with_labels(logged_in, history_of_a):
     assert reverse("customers:meter_detail", args=[history_of_a.pk]) in body  # the breadcrumb
     rows = _table_rows(response)
     assert rows == [
-        f"20.11.2026 Сутки 1 000 — Клиент Отклонено: {REASON}",
-        "25.10.2026 Сутки 1 234,5 — Клиент Принято",
+        # The meter's two decimals, digits grouped (the narrow space reads as a space here).
+        f"20.11.2026 Сутки 1 000,00 — Клиент Отклонено: {REASON}",
+        "25.10.2026 Сутки 1 234,50 — Клиент Принято",
         "25.09.2026 Сутки 1 100,25 100,25 АСКУЭ Учтено биллингом",
     ]
     export = reverse("readings:history_export", args=[history_of_a.pk])
@@ -154,8 +155,8 @@ def test_page_loads_the_chart_scripts_as_files_only(logged_in, history_of_a):
 
 def test_zone_labels_of_a_multi_zone_meter(logged_in, two_zone_meter):
     rows = _table_rows(_history(logged_in, two_zone_meter))
-    assert rows[0].startswith("21.11.2026 Т1 (День) 500 7 ")
-    assert rows[1].startswith("20.11.2026 Т2 (Ночь) 500 — ")
+    assert rows[0].startswith("21.11.2026 Т1 (День) 500,00 7,00 ")
+    assert rows[1].startswith("20.11.2026 Т2 (Ночь) 500,00 — ")
     # Registers of one date in the meter's order: Т1 before Т2.
     assert rows[3].startswith("25.10.2026 Т1 (День)")
     assert rows[4].startswith("25.10.2026 Т2 (Ночь)")
@@ -184,9 +185,9 @@ def test_monthly_table_repeats_the_chart(logged_in, two_zone_meter):
     table = re.search(r'<table[^>]*data-testid="monthly".*?</table>', body, re.S)[0]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table))
     assert "Т1 (День)" in text and "Т2 (Ночь)" in text
-    assert "Октябрь 2026 150,75 60" in text
-    assert "Ноябрь 2026 7 —" in text
-    assert "Декабрь 2024 11 —" in text
+    assert "Октябрь 2026 150,75 60,00" in text
+    assert "Ноябрь 2026 7,00 —" in text
+    assert "Декабрь 2024 11,00 —" in text
 
 
 def test_monthly_consumption_selector(customer_a, two_zone_meter):

@@ -84,7 +84,8 @@ def _errors(response) -> str:
 def test_form_shows_a_field_per_zone_with_the_previous_reading(as_a, meter, travel):
     html, _ = _page(as_a, meter)
     assert "Т1 (День)" in html and "Т2 (Ночь)" in html
-    assert "1\xa0200" in html and "480" in html and "25.10.2026" in html
+    # The meter's one decimal, digits grouped with a narrow no-break space.
+    assert "1\u202f200,0" in html and "480,0" in html and "25.10.2026" in html
 
 
 def test_contract_page_lists_all_meters_of_the_contract(as_a, meter, customer_a, travel):
@@ -127,7 +128,7 @@ def test_consumption_uses_the_transformation_ratio(as_a, meter, travel):
         ("abc", "Введите показание числом"),
         ("-5", "не может быть отрицательным"),
         ("1234567", "Не больше 6 знаков до запятой"),
-        ("1300,55", "Не больше 1 знаков после запятой"),
+        ("1300,55", "Не больше 1 знака после запятой."),
         ("1e5", "Введите показание числом"),
     ],
 )
@@ -145,7 +146,7 @@ def test_all_zones_are_required(as_a, meter, travel):
 
 def test_value_below_previous_is_refused(as_a, meter, travel):
     response = _post(as_a, meter, {"day": "1150", "night": "500"})
-    assert "не может быть меньше предыдущего: 1\xa0200 от 25.10.2026" in _errors(response)
+    assert "не может быть меньше предыдущего: 1\u202f200,0 от 25.10.2026" in _errors(response)
     assert not Reading.objects.filter(read_on=TODAY).exists()
 
 
