@@ -224,6 +224,7 @@ def test_axe_customer_pages(
     walk.visit("profile-notifications", "/accounts/profile/notifications/")
     walk.visit("binding", "/accounts/binding/")
     walk.visit("error-404-logged-in", "/contracts/999999999/")
+    walk.visit("logout-page", "/accounts/logout/")
 
     # The big customer's lists (300 contracts, 3000 points), in a context of its own.
     big = browser.new_context(base_url=live_server.url, locale="ru-RU")
@@ -284,6 +285,8 @@ def test_axe_back_office_pages(demo, walk: Walk) -> None:
     page.get_by_role("button", name="Подтвердить").click()
     page.wait_for_load_state()
 
+    page.wait_for_url("**/backoffice/")
+    walk.check("backoffice-home")
     walk.visit("backoffice-queue", "/backoffice/registrations/")
     walk.visit("backoffice-request", f"/backoffice/registrations/{req.pk}/")
     walk.visit("backoffice-office-issue", "/backoffice/accounts/issue/")
