@@ -5,9 +5,10 @@ Run by `make bench` inside `scripts/services.py --postgres --redis --keep-data v
 1. migrates and loads `seed_demo --scale large` (idempotent: only the first run loads);
 2. logs `big_demo` in (a session row, whose cookie wrk sends) and starts gunicorn with two sync
    workers and `lkk.bench.settings` (the production settings plus the floor view);
-3. for each batch of pages runs wrk (4 connections) on the floor view, on every page of the
-   batch, and on the floor again; a page's ratio is its requests per second divided by the mean
-   of the two floors, so the noise of a shared machine cancels out as far as it can;
+3. for each batch of pages runs wrk (4 connections) on the floor view, then on every page of the
+   batch and the floor again, in rounds; a page's ratio is its requests per second divided by
+   the floor's over the same rounds, so the noise of a shared machine cancels out as far as it
+   can;
 4. the readings form: wrk POSTs one meter's reading per request (a new one-time token each
    time); accepted readings per second ÷ the floor;
 5. the bulk upload: a 3,000-row XLSX posted to gunicorn, its time against a COPY of the very
@@ -17,8 +18,8 @@ Run by `make bench` inside `scripts/services.py --postgres --redis --keep-data v
 7. prints the table with p50/p99 latencies and query counts (counted in-process with Django's
    test client), and writes everything to var/bench/last.json.
 
-Knobs: BENCH_SECONDS (per wrk run, default 8), BENCH_UPLOAD_ROUNDS (3), BENCH_SEED (1),
-BENCH_ONLY (comma-separated batch names, e.g. "lists,deep").
+Knobs: BENCH_SECONDS (per page, default 8), BENCH_ROUNDS (4), BENCH_UPLOAD_ROUNDS (3),
+BENCH_SEED (1), BENCH_ONLY (comma-separated batch names, e.g. "lists,deep").
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ from lkk.readings.models import BulkUpload, Reading, Submission  # noqa: E402
 from lkk.readings.selectors import zone_histories  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+#: Floor and pages alternate in this many rounds of SECONDS / ROUNDS each (noise drifts slowly).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+#: Pages of a second or more: two rounds of SECONDS each, or too few requests to count.
+SLOW_GROUPS = {"template"}
 UPLOAD_ROUNDS = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "3"))
 RUN_SEED = os.environ.get("BENCH_SEED", "1") != "0"
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
@@ -307,19 +312,49 @@ def pages_for(user: User) -> dict[str, list[Page]]:
     }
 
 
+def drained(run: Run) -> Run:
+    """Wait for the requests wrk left in flight, so that they do not slow the next run."""
+    if run.p99_ms > 100:
+        time.sleep(min(30.0, 2 * run.p99_ms / 1000))
+    return run
+
+
+def merged(runs: list[Run]) -> Run:
+    """Rounds of one URL as one run: requests over total time; median p50, worst p99."""
+    duration = sum(r.requests / r.rps for r in runs if r.rps)
+    requests = sum(r.requests for r in runs)
+    return Run(
+        url=runs[0].url,
+        rps=requests / duration if duration else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p99_ms=max(r.p99_ms for r in runs),
+        requests=requests,
+        errors=sum(r.errors for r in runs),
+    )
+
+
 def measure_batch(
     group: str, pages: list[Page], base: str, cookie: str, client: Client
 ) -> tuple[list[Row], dict[str, Run]]:
+    """Floor, every page, floor, … in ROUNDS rounds, ending with the floor: a page's ratio is
+    its requests per second ÷ the floor's over the same stretch of time."""
     floor_url = f"{base}/{FLOOR_PATH}"
     for page in pages:  # warm both workers' caches and check the page answers
         for _ in range(WORKERS * 2):
             status, _body, _headers = http_get(page.url(base), cookie)
             if status != 200:
                 raise RuntimeError(f"{page.url(base)} answered {status}")
-    before = wrk(floor_url, cookie)
-    runs = {page.key: wrk(page.url(base), cookie) for page in pages}
-    after = wrk(floor_url, cookie)
-    floor_rps = (before.rps + after.rps) / 2
+    slow = group in SLOW_GROUPS
+    rounds = 2 if slow else ROUNDS
+    seconds = SECONDS if slow else SECONDS / ROUNDS
+    floors = [wrk(floor_url, cookie, seconds=SECONDS / ROUNDS)]
+    page_runs: dict[str, list[Run]] = {page.key: [] for page in pages}
+    for _ in range(rounds):
+        for page in pages:
+            page_runs[page.key].append(drained(wrk(page.url(base), cookie, seconds=seconds)))
+        floors.append(wrk(floor_url, cookie, seconds=SECONDS / ROUNDS))
+    floor = merged(floors)
+    runs = {key: merged(value) for key, value in page_runs.items()}
     now, goal = GOALS[group]
     rows = []
     for page in pages:
@@ -330,18 +365,18 @@ def measure_batch(
             Row(
                 group=group,
                 title=page.title,
-                ratio=run.rps / floor_rps,
+                ratio=run.rps / floor.rps,
                 goal=goal,
                 now=now,
                 p50_ms=run.p50_ms,
                 p99_ms=run.p99_ms,
                 queries=query_count(client, page.path, page.params),
                 rps=run.rps,
-                floor_rps=floor_rps,
-                extra={"floor_before": before.rps, "floor_after": after.rps},
+                floor_rps=floor.rps,
+                extra={"floors": [f.rps for f in floors]},
             )
         )
-    log(f"  {group}: floor {before.rps:.0f} → {after.rps:.0f} req/s")
+    log(f"  {group}: floor {' → '.join(f'{f.rps:.0f}' for f in floors)} req/s")
     return rows, runs
 
 
@@ -436,7 +471,7 @@ def measure_form(base: str, cookie: str, client: Client, user: User) -> list[Row
     floor_url = f"{base}/{FLOOR_PATH}"
     before = wrk(floor_url, cookie)
     started = Submission.objects.filter(submitted_by=user).count()
-    run = wrk(f"{base}/readings/", cookie, script=script)
+    run = drained(wrk(f"{base}/readings/", cookie, script=script))
     accepted = Submission.objects.filter(submitted_by=user).count() - started
     after = wrk(floor_url, cookie)
     floor_rps = (before.rps + after.rps) / 2
