@@ -1,17 +1,45 @@
 """Searchable, sortable, paginated lists: one implementation for every list page.
 
-A list's cost must not grow with the customer: the page runs one COUNT and one page query,
-whatever the number of rows, and search and sort use only whitelisted fields.
+A list's cost must not grow with the customer, nor with the page number, nor with the other
+customers: the page runs one COUNT and one page query, whatever the number of rows, and search
+and sort use only whitelisted fields.
+
+- Pages are picked id-first (`IdFirstPaginator`): the page's primary keys come from the
+  customer's own rows alone, in an index on (counterparty, sort key, id), and only those rows
+  are joined to what the table shows. Page 100 then reads 2,500 index entries instead of joining
+  and sorting every row of the customer (or, worse, of everyone) before throwing most away.
+- A search through a relation (`contract__number`) is a subquery of the *visible* related rows,
+  not a join: the planner narrows each table by its own (trigram, on PostgreSQL) index.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.views.generic import ListView
 
 from lkk.core.params import param_choice, param_page, param_text
+
+
+class IdFirstPaginator(Paginator):
+    """Loads a page as `WHERE pk IN (SELECT pk … ORDER BY … LIMIT n OFFSET m)`: one query.
+
+    The subquery reads only the list's own table (its ordering and filters, no select_related
+    joins), so PostgreSQL walks an index of the customer's rows to the page; the outer query
+    joins the page's rows alone. The count is the same queryset's COUNT, without joins either.
+    """
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        queryset = self.object_list
+        page_ids = queryset.values("pk")[bottom:top]
+        return self._get_page(queryset.filter(pk__in=page_ids), number, self)
 
 
 class SearchSortListView(LoginRequiredMixin, ListView):
@@ -27,6 +55,8 @@ class SearchSortListView(LoginRequiredMixin, ListView):
 
     def get_paginate_by(self, queryset: QuerySet) -> int:
         return settings.LKK_PAGE_SIZE
+
+    paginator_class = IdFirstPaginator
 
     def paginate_queryset(self, queryset: QuerySet, page_size: int):
         """A page number past the end shows the last page instead of a 404."""
@@ -45,14 +75,33 @@ class SearchSortListView(LoginRequiredMixin, ListView):
         keys = [*self.sort_fields, *(f"-{key}" for key in self.sort_fields)]
         return param_choice(self.request.GET, "sort", keys) or self.default_sort
 
+    def search_condition(self, model: type, text: str) -> Q:
+        """`search_fields` containing `text` (lower-cased). A field of a related customer model
+        (`contract__number`) becomes `contract__in=<visible contracts whose number contains
+        it>`, one subquery per relation, instead of a join of the whole related table."""
+        condition = Q()
+        related: dict[str, list[str]] = defaultdict(list)
+        for field in self.search_fields:
+            name, _sep, rest = field.partition("__")
+            target = model._meta.get_field(name).related_model if rest else None
+            if target is not None and hasattr(target._default_manager, "visible_to"):
+                related[name].append(rest)
+            else:
+                condition |= Q(**{f"{field}__lower__contains": text})
+        for name, fields in related.items():
+            target = model._meta.get_field(name).related_model
+            matching = Q()
+            for field in fields:
+                matching |= Q(**{f"{field}__lower__contains": text})
+            visible = target._default_manager.visible_to(self.request.user)
+            condition |= Q(**{f"{name}__in": visible.filter(matching).values("pk")})
+        return condition
+
     def get_queryset(self) -> QuerySet:
         qs = self.get_base_queryset()
         query = self.search_query()
         if query and self.search_fields:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__lower__contains": query.lower()})
-            qs = qs.filter(condition)
+            qs = qs.filter(self.search_condition(qs.model, query.lower()))
         key = self.sort_key()
         if key:
             field = self.sort_fields[key.lstrip("-")]

@@ -197,7 +197,11 @@ class Contract(BillingMirror):
                 name="contract_validity_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["counterparty", "status"])]
+        indexes = [
+            models.Index(fields=["counterparty", "status"]),
+            # A customer's contracts in the list's order: pages picked from the index alone.
+            models.Index(fields=["counterparty", "number", "id"], name="contract_cp_number_id"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -292,7 +296,14 @@ class MeteringPoint(BillingMirror):
                 condition=models.Q(max_power_kw__gte=0), name="point_max_power_non_negative"
             )
         ]
-        indexes = [models.Index(fields=["counterparty", "code"])]
+        # A customer's points in each sort order of «Точки учёта», the primary key last as the
+        # list's tie-breaker: any page's ids come from one index range (lkk/core/lists.py).
+        indexes = [
+            models.Index(fields=["counterparty", "code", "id"], name="point_cp_code_id"),
+            models.Index(fields=["counterparty", "name", "id"], name="point_cp_name_id"),
+            models.Index(fields=["counterparty", "address", "id"], name="point_cp_address_id"),
+            models.Index(fields=["counterparty", "max_power_kw", "id"], name="point_cp_power_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -395,9 +406,14 @@ class Meter(BillingMirror):
                 name="meter_verification_ordered",
             ),
         ]
+        # As for points: one index per sort order of «Приборы учёта», the primary key last.
         indexes = [
-            models.Index(fields=["counterparty", "serial_number"]),
-            models.Index(fields=["counterparty", "next_verification_on"]),
+            models.Index(fields=["counterparty", "serial_number", "id"], name="meter_cp_serial_id"),
+            models.Index(fields=["counterparty", "model", "id"], name="meter_cp_model_id"),
+            models.Index(
+                fields=["counterparty", "next_verification_on", "id"],
+                name="meter_cp_verification_id",
+            ),
         ]
 
     def __str__(self) -> str:
