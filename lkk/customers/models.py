@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from lkk.core import validators
@@ -255,6 +257,8 @@ class MeteringPoint(BillingMirror):
 
     CONTRACT_PATH = "contract"
     COUNTERPARTY_SCOPE_PATH = "counterparty"
+    #: What `search_text` holds (lkk/core/lists.py searches through it).
+    SEARCH_TEXT_FIELDS = ("code", "name", "address")
 
     # The contract's counterparty, kept here for isolation by index (see access.py).
     counterparty = models.ForeignKey(
@@ -283,6 +287,14 @@ class MeteringPoint(BillingMirror):
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(ZERO)],
+    )
+    # What the lists search of a point, lower-cased once when the row is written: a search
+    # compares stored text instead of lower-casing three columns of each row, and one trigram
+    # index (PostgreSQL, migration 0003) answers it.
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("code", Value("\n"), "name", Value("\n"), "address")),
+        output_field=models.TextField(),
+        db_persist=True,
     )
 
     objects = VisibleQuerySet.as_manager()
@@ -345,6 +357,8 @@ class Meter(BillingMirror):
 
     CONTRACT_PATH = "metering_point__contract"
     COUNTERPARTY_SCOPE_PATH = "counterparty"
+    #: What `search_text` holds (lkk/core/lists.py searches through it).
+    SEARCH_TEXT_FIELDS = ("serial_number", "model")
 
     # The point's counterparty, kept here for isolation by index (see access.py).
     counterparty = models.ForeignKey(
@@ -372,6 +386,12 @@ class Meter(BillingMirror):
         _("дистанционный сбор (АСКУЭ)"),
         default=False,
         help_text=_("Показания снимаются автоматически; ручная передача не нужна."),
+    )
+    # What the lists search of a meter itself, lower-cased once (see MeteringPoint).
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("serial_number", Value("\n"), "model")),
+        output_field=models.TextField(),
+        db_persist=True,
     )
 
     objects = VisibleQuerySet.as_manager()
