@@ -27,15 +27,20 @@ def insert_rows(
     batch_size: int = 5000,
     on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Inserts rows into the model's table; returns how many. Runs in the caller's transaction."""
+    """Inserts rows into the model's table; returns how many. Runs in the caller's transaction.
+
+    A database error is Django's (an IntegrityError for a duplicate, as from an INSERT); each
+    COPY is logged like a query when queries are (Django's debug cursor does it).
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     total = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({names}) FROM STDIN"
             while batch := list(islice(iterator, batch_size)):
-                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                with connection.wrap_database_errors, cursor.copy(sql) as copy:
                     for row in batch:
                         copy.write_row(row)
                 total += len(batch)
