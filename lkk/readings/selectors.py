@@ -17,6 +17,8 @@ from lkk.readings.rules import PastReading, ZoneHistory
 #: Readings per metering point and zone read for the rules: the previous one and enough of this
 #: meter's history to know its usual monthly consumption.
 HISTORY_DEPTH = 7
+#: Points from which the history is ranked by a window in SQL rather than in Python.
+WINDOW_FROM = 100
 
 
 def zone_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, str], ZoneHistory]:
@@ -47,27 +49,33 @@ def _histories(
     # A point's meters all have the point's counterparty: naming it lets PostgreSQL find the
     # meters by the counterparty's index instead of reading every customer's meters.
     counterparties = sorted({counterparty_id for _meter, _point, counterparty_id in meters})
-    rows = (
+    readings = (
         Reading.objects.filter(
             meter__counterparty_id__in=counterparties,
             meter__metering_point_id__in=list(point_meters),
             read_on__lte=today,
         )
         .exclude(status=Reading.Status.REJECTED)
-        .annotate(
-            point_id=F("meter__metering_point_id"),
+        .annotate(point_id=F("meter__metering_point_id"))
+    )
+    if len(point_meters) > WINDOW_FROM:
+        # Many points (a file): the database keeps the newest few per point and zone.
+        readings = readings.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("meter__metering_point_id"), F("zone")],
                 order_by=F("read_on").desc(),
             ),
-        )
-        .filter(rank__lte=HISTORY_DEPTH + 1)
-        .order_by("point_id", "zone", "-read_on")
-        .values_list("point_id", "meter_id", "zone", "value", "read_on")
+        ).filter(rank__lte=HISTORY_DEPTH + 1)
+    readings = readings.order_by("point_id", "zone", "-read_on").values_list(
+        "point_id", "meter_id", "zone", "value", "read_on"
     )
     with scopes_disabled():
-        rows = list(rows)
+        rows = list(readings)
+    if len(point_meters) <= WINDOW_FROM:
+        # A form's few points: their whole history is short, and a plain query is much
+        # cheaper to build than the window's; the newest few are kept here, as above.
+        rows = _newest_per_zone(rows)
     for point_id, meter_id, zone, value, read_on in rows:
         past = PastReading(value=value, read_on=read_on, meter_id=meter_id)
         for current in point_meters[point_id]:
@@ -140,6 +148,19 @@ def previous_readings(
                     value=value, read_on=read_on, meter_id=reading_meter
                 )
     return found
+
+
+def _newest_per_zone(rows: list[tuple]) -> list[tuple]:
+    """The first HISTORY_DEPTH + 1 rows of each (point, zone), rows ordered by them, newest
+    first: what ROW_NUMBER() ≤ HISTORY_DEPTH + 1 keeps."""
+    kept, key, count = [], None, 0
+    for row in rows:
+        if row[0:3:2] != key:
+            key, count = row[0:3:2], 0
+        count += 1
+        if count <= HISTORY_DEPTH + 1:
+            kept.append(row)
+    return kept
 
 
 def submissions_for_user(*, user) -> QuerySet[Submission]:
