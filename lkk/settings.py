@@ -108,6 +108,8 @@ TEMPLATES = [
                 "lkk.core.context_processors.site",
                 "lkk.customers.context_processors.customer",
             ],
+            # `{% url %}` that remembers what it reversed (lkk/core/templatetags/urls.py).
+            "builtins": ["lkk.core.templatetags.urls"],
         },
     },
 ]
