@@ -74,6 +74,7 @@ test-postgres:
 
 ## Benchmarks (README: "Benchmarks") -------------------------------------------------------
 BENCH_DATA ?= var/bench-pg
-bench:
-	$(UV) run python scripts/services.py --postgres --keep-data $(BENCH_DATA) -- \
+bench: deps assets messages
+	$(call apt_need,wrk,wrk)
+	$(UV) run python scripts/services.py --postgres --redis --keep-data $(BENCH_DATA) -- \
 	  $(UV) run python scripts/bench.py

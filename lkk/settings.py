@@ -111,6 +111,8 @@ TEMPLATES = [
                 "lkk.core.context_processors.site",
                 "lkk.customers.context_processors.customer",
             ],
+            # `{% url %}` that remembers what it reversed (lkk/core/templatetags/urls.py).
+            "builtins": ["lkk.core.templatetags.urls"],
         },
     },
 ]

@@ -2,14 +2,15 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from lkk.customers.access import access_scope, switcher_counterparties
+from lkk.customers.access import access_scope
+from lkk.customers.models import Counterparty
 
 
 def _header(request: HttpRequest) -> dict[str, object]:
-    """Who is logged in, top left (seed 001): one query, only on pages that show it.
+    """Who is logged in, top left (seed 001), from the grants read for the request.
 
     The person (ФИО, else the login) and, apart, the counterparty they act for with its
-    category (ЮЛ, ИП, ФЛ). With several counterparties (A10) the same query lists them for the
+    category (ЮЛ, ИП, ФЛ). With several counterparties (A10) the grants also list them for the
     switcher, which then shows the chosen one; under «Все контрагенты» the category lists the
     kinds among them.
     """
@@ -21,9 +22,11 @@ def _header(request: HttpRequest) -> dict[str, object]:
     if user.is_staff:
         return {"name": user.display_name, "category": _("Оператор")}
     scope = access_scope(user)
-    counterparties = list(
-        switcher_counterparties(user).only("pk", "short_name", "kind").order_by("short_name", "pk")
-    )
+    # Read with the grants (access_scope): no query of its own.
+    counterparties = [
+        Counterparty(pk=pk, short_name=short_name, kind=kind)
+        for pk, short_name, kind in scope.all_counterparties
+    ]
     chosen = [cp for cp in counterparties if cp.pk == scope.active_counterparty_id]
     shown = chosen or counterparties
     if not shown:

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from lkk.core import validators
@@ -209,7 +211,11 @@ class Contract(BillingMirror):
                 name="contract_validity_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["counterparty", "status"])]
+        indexes = [
+            models.Index(fields=["counterparty", "status"]),
+            # A customer's contracts in the list's order: pages picked from the index alone.
+            models.Index(fields=["counterparty", "number", "id"], name="contract_cp_number_id"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -263,6 +269,8 @@ class MeteringPoint(BillingMirror):
 
     CONTRACT_PATH = "contract"
     COUNTERPARTY_SCOPE_PATH = "counterparty"
+    #: What `search_text` holds (lkk/core/lists.py searches through it).
+    SEARCH_TEXT_FIELDS = ("code", "name", "address")
 
     # The contract's counterparty, kept here for isolation by index (see access.py).
     counterparty = models.ForeignKey(
@@ -292,6 +300,14 @@ class MeteringPoint(BillingMirror):
         decimal_places=2,
         validators=[MinValueValidator(ZERO)],
     )
+    # What the lists search of a point, lower-cased once when the row is written: a search
+    # compares stored text instead of lower-casing three columns of each row, and one trigram
+    # index (PostgreSQL, migration 0003) answers it.
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("code", Value("\n"), "name", Value("\n"), "address")),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
     objects = VisibleQuerySet.as_manager()
 
@@ -304,7 +320,14 @@ class MeteringPoint(BillingMirror):
                 condition=models.Q(max_power_kw__gte=0), name="point_max_power_non_negative"
             )
         ]
-        indexes = [models.Index(fields=["counterparty", "code"])]
+        # A customer's points in each sort order of «Точки учёта», the primary key last as the
+        # list's tie-breaker: any page's ids come from one index range (lkk/core/lists.py).
+        indexes = [
+            models.Index(fields=["counterparty", "code", "id"], name="point_cp_code_id"),
+            models.Index(fields=["counterparty", "name", "id"], name="point_cp_name_id"),
+            models.Index(fields=["counterparty", "address", "id"], name="point_cp_address_id"),
+            models.Index(fields=["counterparty", "max_power_kw", "id"], name="point_cp_power_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -346,6 +369,8 @@ class Meter(BillingMirror):
 
     CONTRACT_PATH = "metering_point__contract"
     COUNTERPARTY_SCOPE_PATH = "counterparty"
+    #: What `search_text` holds (lkk/core/lists.py searches through it).
+    SEARCH_TEXT_FIELDS = ("serial_number", "model")
 
     # The point's counterparty, kept here for isolation by index (see access.py).
     counterparty = models.ForeignKey(
@@ -373,6 +398,12 @@ class Meter(BillingMirror):
         _("дистанционный сбор (АСКУЭ)"),
         default=False,
         help_text=_("Показания снимаются автоматически; ручная передача не нужна."),
+    )
+    # What the lists search of a meter itself, lower-cased once (see MeteringPoint).
+    search_text = models.GeneratedField(
+        expression=Lower(Concat("serial_number", Value("\n"), "model")),
+        output_field=models.TextField(),
+        db_persist=True,
     )
 
     objects = VisibleQuerySet.as_manager()
@@ -407,9 +438,14 @@ class Meter(BillingMirror):
                 name="meter_verification_ordered",
             ),
         ]
+        # As for points: one index per sort order of «Приборы учёта», the primary key last.
         indexes = [
-            models.Index(fields=["counterparty", "serial_number"]),
-            models.Index(fields=["counterparty", "next_verification_on"]),
+            models.Index(fields=["counterparty", "serial_number", "id"], name="meter_cp_serial_id"),
+            models.Index(fields=["counterparty", "model", "id"], name="meter_cp_model_id"),
+            models.Index(
+                fields=["counterparty", "next_verification_on", "id"],
+                name="meter_cp_verification_id",
+            ),
         ]
 
     def __str__(self) -> str:

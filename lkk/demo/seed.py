@@ -8,6 +8,7 @@ with their primary keys and loaded with COPY (PostgreSQL) or executemany (SQLite
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import random
 from collections import defaultdict
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +27,14 @@ from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
 from lkk.accounts.services.consent import agreement_current, agreement_ensure_first
 from lkk.billing.models import Charge, Document, Payment
 from lkk.core import validators
-from lkk.core.bulk import analyze, insert_rows, next_id, reset_sequences
+from lkk.core.bulk import (
+    analyze,
+    indexes_after_load,
+    insert_rows,
+    made_ahead,
+    next_id,
+    reset_sequences,
+)
 from lkk.core.demo import DEMO_PASSWORD
 from lkk.core.progress import Progress
 from lkk.customers.models import (
@@ -501,37 +510,48 @@ def load_counterparty(
 
 
 def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
+    """COPY every table, its indexes and constraints built after its rows (lkk/core/bulk.py).
+
+    The readings and the billing rows are made by threads ahead of their COPY: they make rows
+    while this thread waits for PostgreSQL to store rows and build indexes.
+    """
     counts: dict[str, int] = {}
-    for key, (model, columns) in COLUMNS.items():
-        rows = builder.rows[key]
-        counts[key] = _insert(model, columns, rows, len(rows), key, stream)
     payments, balances = builder.payments_and_balances()
+    # Each contract's balance goes in with its row (an UPDATE per balance took longer than the
+    # contracts' COPY).
+    balance_on = builder.today.replace(day=1).isoformat()
+    builder.rows["contract"] = [
+        (*row[:-2], _money(balances[row[0]]), balance_on) for row in builder.rows["contract"]
+    ]
+    models = [model for model, _ in COLUMNS.values()]
+    with indexes_after_load(*models):
+        for key, (model, columns) in COLUMNS.items():
+            rows = builder.rows[key]
+            counts[key] = _insert(model, columns, rows, len(rows), key, stream)
+        # Made while PostgreSQL builds the indexes of the tables above.
+        readings = made_ahead(builder.readings(), ahead=100)
     reading_total = sum(len(ZONE_SHARES[m.zones]) * READING_MONTHS for m in builder.meters)
-    counts["reading"] = _insert(
-        Reading, READING_COLUMNS, builder.readings(), reading_total, "reading", stream
-    )
-    counts["charge"] = _insert(
-        Charge, CHARGE_COLUMNS, builder.charges(), len(builder.contracts) * CHARGE_MONTHS,
-        "charge", stream,
-    )  # fmt: skip
-    counts["payment"] = _insert(
-        Payment, PAYMENT_COLUMNS, payments, len(payments), "payment", stream
-    )
-    doc_total = sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in builder.contracts)
-    counts["document"] = _insert(
-        Document, DOCUMENT_COLUMNS, builder.documents(), doc_total, "document", stream
-    )
-    balance_on = builder.today.replace(day=1)
-    by_balance: dict[int, list[int]] = defaultdict(list)
-    for contract_id, balance in balances.items():
-        by_balance[balance].append(contract_id)
-    for balance, contract_ids in by_balance.items():
-        for start in range(0, len(contract_ids), 5000):
-            Contract.objects.filter(pk__in=contract_ids[start : start + 5000]).update(
-                balance=_money(balance), balance_on=balance_on
-            )
+    with indexes_after_load(Reading):
+        counts["reading"] = _insert(
+            Reading, READING_COLUMNS, readings, reading_total, "reading", stream
+        )
+        # Made while PostgreSQL builds the readings' indexes.
+        charges = made_ahead(builder.charges(), ahead=200)
+        documents = made_ahead(builder.documents(), ahead=200)
+    with indexes_after_load(Charge, Payment, Document):
+        counts["charge"] = _insert(
+            Charge, CHARGE_COLUMNS, charges, len(builder.contracts) * CHARGE_MONTHS,
+            "charge", stream,
+        )  # fmt: skip
+        counts["payment"] = _insert(
+            Payment, PAYMENT_COLUMNS, payments, len(payments), "payment", stream
+        )
+        doc_total = sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in builder.contracts)
+        counts["document"] = _insert(
+            Document, DOCUMENT_COLUMNS, documents, doc_total, "document", stream
+        )
     reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
-    analyze(*(model for model, _ in COLUMNS.values()), Reading, Charge, Payment, Document)
+    analyze(*models, Reading, Charge, Payment, Document)
     return counts
 
 
@@ -546,13 +566,15 @@ def _insert(model, columns, rows, total: int, label: str, stream: TextIO) -> int
 
 def _users(new_demo: list[DemoCustomer]) -> None:
     user_model = get_user_model()
+    # The demo password hashed once for every demo login (Argon2 is slow on purpose).
+    hashed = functools.cache(lambda: make_password(DEMO_PASSWORD))
     for c in DEMO_CUSTOMERS:
         user, created = user_model.objects.get_or_create(
             username=c.username,
             defaults={"first_name": c.first_name, "last_name": c.last_name, "email": c.email},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = hashed()
             user.save(update_fields=["password"])
         counterparty = Counterparty.objects.get(billing_id=c.billing_id)
         if not AccessGrant.objects.filter(user=user, counterparty=counterparty).exists():
@@ -568,10 +590,12 @@ def _users(new_demo: list[DemoCustomer]) -> None:
                   "email": "operator@example.ru"},
     )  # fmt: skip
     if created:
-        operator.set_password(DEMO_PASSWORD)
+        operator.password = hashed()
         operator.save(update_fields=["password"])
     operator.groups.add(Group.objects.get(name=OPERATORS_GROUP))
     if not user_model.objects.filter(username="admin").exists():
-        user_model.objects.create_superuser(
-            "admin", "admin@example.ru", DEMO_PASSWORD, first_name="Админ", last_name="Системный"
+        admin = user_model.objects.create_superuser(
+            "admin", "admin@example.ru", None, first_name="Админ", last_name="Системный"
         )
+        admin.password = hashed()
+        admin.save(update_fields=["password"])

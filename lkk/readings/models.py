@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lkk.core.models import ChoiceLabels
 from lkk.customers.access import VisibleQuerySet
 from lkk.customers.models import Counterparty, Meter, Zone
 
@@ -54,7 +55,7 @@ class Submission(models.Model):
         return f"{timezone.localtime(self.created_at):%y%m%d}-{self.pk:07d}"
 
 
-class Reading(models.Model):
+class Reading(ChoiceLabels):
     """One value of one meter's register (tariff zone) on one date."""
 
     class Source(models.TextChoices):

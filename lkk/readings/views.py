@@ -64,7 +64,7 @@ def _rows(
 
 
 def _readings_page(
-    request: HttpRequest, meters: QuerySet[Meter], *, title: str, back_url: str
+    request: HttpRequest, meters: QuerySet[Meter] | list[Meter], *, title: str, back_url: str
 ) -> HttpResponse:
     today = timezone.localdate()
     page = Paginator(meters, settings.LKK_READING_FORM_PAGE).get_page(param_page(request.GET))
@@ -160,8 +160,11 @@ def submit_for_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @login_required
 def submit_for_meter(request: HttpRequest, meter_id: int) -> HttpResponse:
-    meter = get_object_for_user(Meter, request.user, pk=meter_id)
-    meters = _active_meters(request).filter(pk=meter.pk)
+    meter = get_object_for_user(
+        Meter.objects.select_related("metering_point__contract"), request.user, pk=meter_id
+    )
+    # The form of this one meter if it is in service: no count, no second query.
+    meters = [meter] if meter.removed_on is None else []
     return _readings_page(
         request,
         meters,

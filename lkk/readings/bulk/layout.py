@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from openpyxl.styles import Font, PatternFill
-
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (OLE2)
@@ -62,10 +60,9 @@ INSTRUCTIONS = (
     "7. Сохраните файл в формате .xlsx и загрузите его на странице «Загрузка показаний из файла». "
     "Строки с ошибками будут отклонены с указанием причины, остальные — приняты.",
 )
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-UNUSED_FILL = PatternFill("solid", fgColor="D9D9D9")
+HEADER_FILL = "#DDEBF7"
+INPUT_FILL = "#FFF2CC"
+UNUSED_FILL = "#D9D9D9"
 DATE_FORMAT = "DD.MM.YYYY"
 ZONE_NAMES = {
     "total": "сутки",

@@ -21,6 +21,15 @@ from lkk.readings.services import MeterInput, MeterVerdict, readings_judge, read
 
 # --- Processing an upload --------------------------------------------------------------------
 
+#: What the rules and the report read of a meter, its point and contract: loading only these
+#: builds thousands of model instances several times faster.
+JUDGED_FIELDS = (
+    "counterparty_id", "metering_point", "serial_number", "digit_capacity", "decimal_places",
+    "transformation_ratio", "tariff_zones", "removed_on", "next_verification_on", "is_automatic",
+    "metering_point__code", "metering_point__contract", "metering_point__contract__number",
+    "metering_point__contract__status",
+)  # fmt: skip
+
 
 def upload_process(
     *,
@@ -108,6 +117,7 @@ def _judge_rows(
         for m in Meter.objects.visible_to(user)
         .filter(counterparty=counterparty, pk__in=wanted)
         .select_related("metering_point__contract")
+        .only(*JUDGED_FIELDS)
     }
     rows_of_meter: dict[int, list[int]] = defaultdict(list)
     for r in rows:

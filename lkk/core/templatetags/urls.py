@@ -1,0 +1,80 @@
+"""`{% url %}` that remembers what it reversed: a builtin of the templates (settings.TEMPLATES).
+
+A list page reverses about sixty URLs (two links per row, the menu), and Django's tag reverses
+each one from scratch: some 60 µs a tag, a fifth of a list page's rendering. The same view name
+with the same arguments reverses to the same URL as long as the URL configuration, the script
+prefix, the current app and the language are the same: those are the cache's key, and only
+plain `int` and `str` arguments are cached (anything else goes to Django's `reverse` as before).
+Otherwise it is Django's tag: same syntax, same errors, `as var` the same.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import defaulttags
+from django.template.base import Parser, Token
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(view_name: str, args: tuple, kwargs: tuple, current_app: str | None,
+              urlconf: str, prefix: str, language: str | None) -> str:  # fmt: skip
+    return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":
+        _reversed.cache_clear()
+
+
+def cached_reverse(view_name: object, args: tuple, kwargs: dict, current_app: str | None) -> str:
+    plain = (int, str)
+    if (
+        type(view_name) is str
+        and all(type(a) in plain for a in args)
+        and all(type(v) in plain for v in kwargs.values())
+    ):
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return _reversed(view_name, args, tuple(sorted(kwargs.items())), current_app,
+                         str(urlconf), get_script_prefix(), get_language())  # fmt: skip
+    return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+
+
+class CachedURLNode(defaulttags.URLNode):
+    def render(self, context: template.Context) -> str:
+        args = tuple(arg.resolve(context) for arg in self.args)
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        view_name = self.view_name.resolve(context)
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        url = ""
+        try:
+            url = cached_reverse(view_name, args, kwargs, current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = url
+            return ""
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def url(parser: Parser, token: Token) -> CachedURLNode:
+    node = defaulttags.url(parser, token)
+    return CachedURLNode(node.view_name, node.args, node.kwargs, node.asvar)
