@@ -9,7 +9,7 @@ WORKERS ?= 3
 PYTEST_WORKERS ?= 2
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help run test deps assets messages system-packages lint test-sqlite test-postgres bench bench-data makemessages
+.PHONY: help run test deps assets messages pdf-libs system-packages lint test-sqlite test-postgres bench bench-data makemessages
 
 help:
 	@echo "make run   — install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -32,7 +32,19 @@ define apt_need
 	  else echo "please install the Debian package $(2)" >&2; exit 1; fi; }
 endef
 
-system-packages:
+# WeasyPrint (invoices, reports in PDF) draws with Pango; DejaVu has the Cyrillic glyphs.
+define lib_need
+	@$(1) 2>/dev/null | grep -q $(2) || { \
+	  if [ "$$(id -u)" = 0 ]; then ($(APT_GET) install -y -qq $(3) >/dev/null || \
+	    ($(APT_GET) update -qq && $(APT_GET) install -y -qq $(3) >/dev/null)); \
+	  else echo "please install the Debian packages $(3)" >&2; exit 1; fi; }
+endef
+
+pdf-libs:
+	$(call lib_need,ldconfig -p,libpangoft2-1.0.so.0,libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+	$(call lib_need,fc-list,DejaVuSans,fontconfig fonts-dejavu-core)
+
+system-packages: pdf-libs
 	$(call apt_need,msgfmt,gettext)
 	$(call apt_need,chromium,chromium)
 	$(call apt_need,redis-server,redis-server)
@@ -46,7 +58,7 @@ makemessages:
 
 ## make run --------------------------------------------------------------------------------
 run: export DEMO_MODE = 1
-run: deps assets messages
+run: deps assets pdf-libs messages
 	$(UV) run python manage.py migrate --noinput -v0
 	$(UV) run python manage.py seed_demo --scale small
 	$(UV) run python manage.py collectstatic --noinput -v0

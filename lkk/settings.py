@@ -66,6 +66,15 @@ INSTALLED_APPS = [
     "lkk.readings",
     "lkk.billing",
     "lkk.notifications",
+    "lkk.reports",
+    "lkk.applications",
+    "lkk.connection",
+    "lkk.appointments",
+    "lkk.content",
+    "lkk.outages",
+    "lkk.surveys",
+    "lkk.exchange",
+    "lkk.api",
     "lkk.audit",
     "lkk.backoffice",
     "lkk.demo",
@@ -281,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Product --------------------------------------------------------------------------------
 LKK_COMPANY_NAME = env.str("LKK_COMPANY_NAME", default="АО «Энергосбыт»")
 LKK_SUPPORT_PHONE = env.str("LKK_SUPPORT_PHONE", default="8 (800) 000-00-00")
+# The portal's public address, for links in messages sent with no request at hand (tasks).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days before the next verification of a meter when the portal starts warning about it.
 LKK_VERIFICATION_WARNING_DAYS = env.int("LKK_VERIFICATION_WARNING_DAYS", default=90)
 LKK_PAGE_SIZE = env.int("LKK_PAGE_SIZE", default=25)

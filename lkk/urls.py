@@ -18,7 +18,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include([p for p in captcha_urls.urlpatterns if p.name in CAPTCHA_ROUTES])),
     path("readings/", include("lkk.readings.urls")),
-    path("dev/", include("lkk.notifications.urls")),
+    path("finance/", include("lkk.billing.urls")),
+    path("reports/", include("lkk.reports.urls")),
+    path("applications/", include("lkk.applications.urls")),
+    path("connection/", include("lkk.connection.urls")),
+    path("appointments/", include("lkk.appointments.urls")),
+    path("info/", include("lkk.content.urls")),
+    path("outages/", include("lkk.outages.urls")),
+    path("surveys/", include("lkk.surveys.urls")),
+    path("exchange/", include("lkk.exchange.urls")),
+    path("api/", include("lkk.api.urls")),
+    path("", include("lkk.notifications.urls")),  # dev/outbox/, notifications/
     path("", include("lkk.customers.urls")),
 ]
 

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
+from lkk.notifications.services import notify
 from lkk.readings.models import BulkUpload
 
 #: `str.isdigit()` is true for these, and `int()` refuses them or reads a number nobody typed.
@@ -88,6 +89,8 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "accounts:email_change": (),
     "accounts:phone_change": (),
     "accounts:notification_preferences": (),
+    "notifications:list": ("page", "show"),
+    "notifications:open": (),
     "accounts:binding": (),
     "accounts:binding_code": (),
 }
@@ -133,6 +136,7 @@ EXCLUDED: dict[str, str] = {
     "captcha-image": "django-simple-captcha's view: reads no query parameter",
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
+    "notifications:read_all": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -149,6 +153,7 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "token": lambda a: "not-a-real-link-token",
     "pk": lambda a: a.registration.pk,
     "doc_pk": lambda a: a.document.pk,
+    "notification_id": lambda a: a.notice.pk,
 }
 
 
@@ -215,6 +220,7 @@ def customer(customer_a):
         file_name="a.xlsx",
         rejected_rows=[{"row": i, "reason": "—"} for i in range(2, 250)],
     )
+    customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
     return customer_a
 
 

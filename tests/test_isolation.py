@@ -70,6 +70,7 @@ POST_ONLY = {
     "accounts:sessions_end_others",
     "accounts:consent_withdraw",
     "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
+    "notifications:read_all",  # lkk/notifications/tests/test_notices.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -83,6 +84,7 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "meter_id": lambda a: a.meter.pk,
     "submission_id": lambda a: a.submission.pk,
     "upload_id": lambda a: _upload_of(a),
+    "notification_id": lambda a: _notice_of(a.user, a.contract.number),
 }
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
@@ -97,6 +99,13 @@ def _upload_of(a) -> int:
     return BulkUpload.objects.create(
         token=uuid.uuid4(), counterparty=a.counterparty, uploaded_by=a.user, file_name="a.xlsx"
     ).pk
+
+
+def _notice_of(user, about: str) -> int:
+    """A notice in the user's «Уведомления» that names `about` (a contract's number)."""
+    from lkk.notifications.services import notify
+
+    return notify(user, topic="applications", title=f"Заявка по договору {about}").pk
 
 
 def _captcha_key() -> str:
@@ -380,6 +389,7 @@ def limited(db) -> Limited:
             "meter_id": c["meter"].pk,
             "submission_id": receipts[user],
             "upload_id": uploads[user],
+            "notification_id": _notice_of(user, c["contract"].number),
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}

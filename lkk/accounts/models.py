@@ -20,6 +20,11 @@ class User(AbstractUser):
 
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     phone = models.CharField(_("телефон"), max_length=20, blank=True)
+    # The menu's «Уведомления» count, kept equal to the unread notifications by
+    # lkk.notifications.services (read with the user: no query of its own on every page).
+    unread_notifications = models.PositiveIntegerField(
+        _("непрочитанных уведомлений"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("пользователь")

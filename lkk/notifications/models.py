@@ -87,3 +87,75 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} #{self.pk} ({self.kind})"
+
+
+class Notification(models.Model):
+    """A notice in the portal's «Уведомления» (N1): what changed, for one user, read or not.
+
+    Written only by `services.notify`, which also queues the email/SMS the user's preferences
+    ask for and keeps `User.unread_notifications` (the menu's count, read with the user at no
+    extra query) equal to the number of unread rows.
+    """
+
+    class Topic(models.TextChoices):
+        APPLICATIONS = "applications", _("Заявки и обращения")
+        READINGS = "readings", _("Показания")
+        OUTAGES = "outages", _("Отключения")
+        NEWS = "news", _("Новости")
+        APPOINTMENTS = "appointments", _("Запись на приём")
+        REPORTS = "reports", _("Отчёты")
+        SURVEYS = "surveys", _("Опросы")
+        ACCOUNT = "account", _("Учётная запись")
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("пользователь"),
+    )
+    topic = models.CharField(_("тема"), max_length=20, choices=Topic.choices)
+    title = models.CharField(_("заголовок"), max_length=255)
+    body = models.TextField(_("текст"), blank=True)
+    # A path inside the portal that the notice opens («/applications/12/»); never another site.
+    url = models.CharField(_("ссылка"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("создано"), default=timezone.now, editable=False)
+    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
+    # The same event notifies once: a retried task or a double submit finds the row it made.
+    dedup_key = models.CharField(
+        _("ключ идемпотентности"), max_length=200, unique=True, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("уведомление")
+        verbose_name_plural = _("уведомления")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notif_user_created"),
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notif_user_unread"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    topic__in=[
+                        "applications",
+                        "readings",
+                        "outages",
+                        "news",
+                        "appointments",
+                        "reports",
+                        "surveys",
+                        "account",
+                    ]
+                ),
+                name="notif_topic_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -5,5 +5,8 @@ from lkk.notifications import views
 app_name = "notifications"
 
 urlpatterns = [
-    path("outbox/", views.dev_outbox, name="dev_outbox"),
+    path("dev/outbox/", views.dev_outbox, name="dev_outbox"),
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/<int:notification_id>/", views.notification_open, name="open"),
+    path("notifications/read-all/", views.notification_read_all, name="read_all"),
 ]

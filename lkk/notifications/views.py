@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from lkk.notifications.selectors import outbox_latest
+from lkk.core.params import param_choice, param_page
+from lkk.notifications import services
+from lkk.notifications.selectors import notifications_of, outbox_latest
+
+NOTIFICATIONS_PER_PAGE = 20
 
 DEV_OUTBOX_SIZE = 50
 
@@ -30,3 +40,48 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
         "notifications/dev_outbox.html",
         {"outbox": outbox_latest(limit=DEV_OUTBOX_SIZE), "size": DEV_OUTBOX_SIZE},
     )
+
+
+@login_required
+@never_cache
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """«Уведомления» (N1, seed 004): the user's own notices, newest first; «Непрочитанные»
+    filters them. Opening one marks it read."""
+    shown = param_choice(request.GET, "show", ("all", "unread"), default="all") or "all"
+    page = Paginator(
+        notifications_of(request.user, unread_only=shown == "unread"), NOTIFICATIONS_PER_PAGE
+    ).get_page(param_page(request.GET))
+    return render(request, "notifications/list.html", {"page": page, "shown": shown})
+
+
+@login_required
+def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Marks the notice read and opens what it is about (a page of the portal), or the list.
+
+    GET only reads: marking read is done by POST (the list's buttons), so that a prefetching
+    browser does not mark anything."""
+    if request.method == "POST":
+        notification = services.notification_read(request.user, notification_id)
+        if notification is None:
+            raise Http404
+        target = notification.url
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)
+        return redirect("notifications:list")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    notification = notifications_of(request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    return render(request, "notifications/detail.html", {"notification": notification})
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_read_all(request.user)
+    if count:
+        messages.success(request, _("Все уведомления отмечены прочитанными."))
+    return redirect("notifications:list")

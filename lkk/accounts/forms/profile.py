@@ -93,9 +93,18 @@ class ContactConfirmForm(forms.Form):
 
 
 class PreferencesForm(forms.ModelForm):
-    """Only what the portal sends today: reading reminders. The model keeps the fields of
-    applications, outages and news; each of those features adds its own here."""
+    """What the user wants by email and by SMS, per topic (A11, N1): reading reminders,
+    application statuses, planned outages and news. Notices in the portal come always."""
 
     class Meta:
         model = NotificationPreferences
-        fields = ["readings_email", "readings_sms"]
+        fields = [
+            "readings_email",
+            "readings_sms",
+            "applications_email",
+            "applications_sms",
+            "outages_email",
+            "outages_sms",
+            "news_email",
+            "news_sms",
+        ]

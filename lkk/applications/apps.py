@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApplicationsConfig(AppConfig):
+    name = "lkk.applications"
+    verbose_name = "Заявки и обращения"

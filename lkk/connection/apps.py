@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConnectionConfig(AppConfig):
+    name = "lkk.connection"
+    verbose_name = "Технологическое присоединение"
