@@ -34,6 +34,7 @@ from lkk.core.bulk import (
     made_ahead,
     next_id,
     reset_sequences,
+    vacuum,
 )
 from lkk.core.demo import DEMO_PASSWORD
 from lkk.core.progress import Progress
@@ -480,6 +481,8 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
             )  # fmt: skip
         counts = _load(builder, stream)
         _users(new_demo)
+    if any(counts.values()):
+        vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     return counts
 
 
