@@ -102,10 +102,12 @@ def _upload_of(a) -> int:
 
 
 def _notice_of(user, about: str) -> int:
-    """A notice in the user's «Уведомления» that names `about` (a contract's number)."""
+    """A notice in the user's «Уведомления» that names `about` (a contract's number); no copy by
+    email (the demo-only outbox page shows every message sent, by design)."""
     from lkk.notifications.services import notify
 
-    return notify(user, topic="applications", title=f"Заявка по договору {about}").pk
+    title = f"Заявка по договору {about}"
+    return notify(user, topic="applications", title=title, channels=()).pk
 
 
 def _captcha_key() -> str:
