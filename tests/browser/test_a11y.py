@@ -223,6 +223,7 @@ def test_axe_customer_pages(
     walk.visit("profile-phone", "/accounts/profile/phone/")
     walk.visit("profile-notifications", "/accounts/profile/notifications/")
     walk.visit("binding", "/accounts/binding/")
+    walk.visit("notifications", "/notifications/")
     walk.visit("error-404-logged-in", "/contracts/999999999/")
     walk.visit("logout-page", "/accounts/logout/")
 
