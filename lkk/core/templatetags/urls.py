@@ -37,15 +37,29 @@ def _forget(*, setting: str, **kwargs: object) -> None:
         _reversed.cache_clear()
 
 
+def _plain(value: object) -> int | str | None:
+    """`value` as a plain int or str for the cache's key, or None when it is anything else.
+
+    A template's string literal arrives as a SafeString (a str subclass): it is a plain str
+    for reversing. bool is an int subclass that reverses differently: it is not plain."""
+    if type(value) is int:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    return None
+
+
 def cached_reverse(view_name: object, args: tuple, kwargs: dict, current_app: str | None) -> str:
-    plain = (int, str)
+    name = _plain(view_name)
+    plain_args = tuple(_plain(a) for a in args)
+    plain_kwargs = tuple(sorted((k, _plain(v)) for k, v in kwargs.items()))
     if (
-        type(view_name) is str
-        and all(type(a) in plain for a in args)
-        and all(type(v) in plain for v in kwargs.values())
+        isinstance(name, str)
+        and None not in plain_args
+        and all(v is not None for _, v in plain_kwargs)
     ):
         urlconf = get_urlconf() or settings.ROOT_URLCONF
-        return _reversed(view_name, args, tuple(sorted(kwargs.items())), current_app,
+        return _reversed(name, plain_args, plain_kwargs, current_app,
                          str(urlconf), get_script_prefix(), get_language())  # fmt: skip
     return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
 

@@ -71,3 +71,15 @@ def test_another_urlconf_is_not_served_from_the_cache():
         assert template.render({}) == "/elsewhere/5/"
     with pytest.raises(NoReverseMatch):
         template.render({})
+
+
+def test_a_literal_view_name_is_served_from_the_cache():
+    """A template's literal name is a SafeString, not a str: it must still be cached (it was
+    not, and every link of a list page was reversed from scratch)."""
+    template = engines["django"].from_string(
+        "{% url 'customers:point_detail' pk %}{% url 'customers:point_list' %}"
+    )
+    assert template.render({"pk": 41}) == "/points/41//points/"
+    hits = _reversed.cache_info().hits
+    assert template.render({"pk": 41}) == "/points/41//points/"
+    assert _reversed.cache_info().hits == hits + 2
