@@ -285,7 +285,16 @@ CELERY_BEAT_SCHEDULE = {
         # A drain still queued a minute later is superseded by the next one.
         "options": {"expires": 55},
     },
+    "core-retention-purge": {"task": "core.retention_purge", "schedule": 24 * 3600.0},
 }
+# Retention (lkk/core/retention.py), days; 0 keeps the rows for ever.
+LKK_RETENTION_CODES_DAYS = env.int("LKK_RETENTION_CODES_DAYS", default=30)
+LKK_RETENTION_DRAFTS_DAYS = env.int("LKK_RETENTION_DRAFTS_DAYS", default=30)
+LKK_RETENTION_REJECTED_DAYS = env.int("LKK_RETENTION_REJECTED_DAYS", default=365)
+LKK_RETENTION_OUTBOX_DAYS = env.int("LKK_RETENTION_OUTBOX_DAYS", default=90)
+LKK_RETENTION_NOTIFICATIONS_DAYS = env.int("LKK_RETENTION_NOTIFICATIONS_DAYS", default=365)
+LKK_RETENTION_SESSIONS_DAYS = env.int("LKK_RETENTION_SESSIONS_DAYS", default=90)
+LKK_RETENTION_AUDIT_DAYS = env.int("LKK_RETENTION_AUDIT_DAYS", default=3 * 365)
 
 # --- Product --------------------------------------------------------------------------------
 LKK_COMPANY_NAME = env.str("LKK_COMPANY_NAME", default="АО «Энергосбыт»")
