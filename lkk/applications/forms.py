@@ -25,9 +25,7 @@ from lkk.customers.models import Contract, Counterparty
 
 #: At most this much in the files of one form or message together.
 FILES_MAX_TOTAL = 30 * 1024 * 1024
-_PHONE = RegexValidator(
-    r"^\+?[0-9 ()\-]{10,20}$", _("Введите телефон в формате +7 900 000-00-00.")
-)
+_PHONE = RegexValidator(r"^\+?[0-9 ()\-]{10,20}$", _("Введите телефон в формате +7 900 000-00-00."))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -170,7 +168,9 @@ class ApplicationForm(forms.Form):
             )
             if len(whole) == 1 and "counterparty" not in self.initial:
                 self.initial["counterparty"] = whole[0]
-        present = set(application.attachments.values_list("slot", flat=True)) if application else set()
+        present = (
+            set(application.attachments.values_list("slot", flat=True)) if application else set()
+        )
         self.fields = {**fields, **self.fields}
         for spec in self.kind.attachments:
             self.fields[spec.name].required = spec.required and spec.name not in present

@@ -91,7 +91,9 @@ class Kind:
             raise ValueError(f"{self.slug}: contract must be required, optional or none")
         names = [f.name for f in self.fields] + [a.name for a in self.attachments]
         if len(set(names)) != len(names) or {"contract", "counterparty"} & set(names):
-            raise ValueError(f"{self.slug}: field names must be unique and not contract/counterparty")
+            raise ValueError(
+                f"{self.slug}: field names must be unique and not contract/counterparty"
+            )
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -337,7 +339,10 @@ KINDS: dict[str, Kind] = {
                     "power_kind",
                     _("Вид присоединения"),
                     "choice",
-                    choices=(("new", _("Новое присоединение")), ("increase", _("Увеличение мощности"))),
+                    choices=(
+                        ("new", _("Новое присоединение")),
+                        ("increase", _("Увеличение мощности")),
+                    ),
                 ),
                 FieldSpec(
                     "max_power_kw",
@@ -361,7 +366,11 @@ KINDS: dict[str, Kind] = {
                     "reliability",
                     _("Категория надёжности"),
                     "choice",
-                    choices=(("1", _("I категория")), ("2", _("II категория")), ("3", _("III категория"))),
+                    choices=(
+                        ("1", _("I категория")),
+                        ("2", _("II категория")),
+                        ("3", _("III категория")),
+                    ),
                 ),
                 FieldSpec(
                     "cadastral_number",
@@ -418,4 +427,3 @@ def kinds_for_operator(user: Any) -> list[str]:
         return list(KINDS)
     groups = set(user.groups.values_list("name", flat=True))
     return [slug for slug, kind in KINDS.items() if kind.group in groups]
-

@@ -173,12 +173,8 @@ class Application(models.Model):
 class StatusChange(models.Model):
     """One move of an application's status: who, when, from, to and why."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="history"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     by_operator = models.BooleanField(default=False)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
@@ -192,12 +188,8 @@ class StatusChange(models.Model):
 class Message(models.Model):
     """A message of the thread between the customer and the operator."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="messages"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     by_operator = models.BooleanField(default=False)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -213,9 +205,7 @@ class StageRecord(models.Model):
     stage = models.CharField(max_length=40)
     reached_on = models.DateField()
     comment = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

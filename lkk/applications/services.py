@@ -273,9 +273,7 @@ def application_transition(
         raise ApplicationError(message, field="comment")
     codes = [code for code, _title in app.kind_spec.stage_list()]
     if to == Status.DONE and codes and app.stage != codes[-1]:
-        raise ApplicationError(
-            _("Сначала отметьте все этапы присоединения."), field="status"
-        )
+        raise ApplicationError(_("Сначала отметьте все этапы присоединения."), field="status")
     now = timezone.now()
     from_status = app.status
     app.status = to

@@ -35,9 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFICE: dict[str, tuple[str, tuple[str, ...]]] = {
     DOCX: (
         "/word/document.xml",
-        (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-        ),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",),
     ),
     XLSX: (
         "/xl/workbook.xml",

@@ -9,153 +9,394 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_search'),
+        ("customers", "0003_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegistrationCounter',
+            name="RegistrationCounter",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'счётчик регистрационных номеров',
-                'verbose_name_plural': 'счётчики регистрационных номеров',
+                "verbose_name": "счётчик регистрационных номеров",
+                "verbose_name_plural": "счётчики регистрационных номеров",
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=40, verbose_name='вид')),
-                ('status', models.CharField(choices=[('draft', 'Черновик'), ('submitted', 'Подана'), ('in_work', 'В работе'), ('needs_info', 'Нужна информация'), ('done', 'Выполнена'), ('rejected', 'Отклонена')], default='draft', max_length=20, verbose_name='статус')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='поля заявки')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='кратко')),
-                ('number', models.CharField(blank=True, max_length=20, verbose_name='регистрационный номер')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='создана')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменена')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='дата регистрации')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='срок ответа')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='закрыта')),
-                ('stage', models.CharField(blank=True, max_length=40, verbose_name='этап')),
-                ('rating_quality', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='оценка качества')),
-                ('rating_availability', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='оценка доступности')),
-                ('rated_at', models.DateTimeField(blank=True, null=True, verbose_name='оценено')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_applications', to=settings.AUTH_USER_MODEL, verbose_name='исполнитель')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL, verbose_name='автор')),
-                ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.contract', verbose_name='договор')),
-                ('counterparty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.counterparty', verbose_name='контрагент')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=40, verbose_name="вид")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Черновик"),
+                            ("submitted", "Подана"),
+                            ("in_work", "В работе"),
+                            ("needs_info", "Нужна информация"),
+                            ("done", "Выполнена"),
+                            ("rejected", "Отклонена"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="поля заявки")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="кратко")),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=20, verbose_name="регистрационный номер"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="создана"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменена")),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="дата регистрации"),
+                ),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="срок ответа")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="закрыта")),
+                ("stage", models.CharField(blank=True, max_length=40, verbose_name="этап")),
+                (
+                    "rating_quality",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="оценка качества",
+                    ),
+                ),
+                (
+                    "rating_availability",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="оценка доступности",
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(blank=True, null=True, verbose_name="оценено")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="исполнитель",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="автор",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.contract",
+                        verbose_name="договор",
+                    ),
+                ),
+                (
+                    "counterparty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.counterparty",
+                        verbose_name="контрагент",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'заявка',
-                'verbose_name_plural': 'заявки',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "заявка",
+                "verbose_name_plural": "заявки",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('by_operator', models.BooleanField(default=False)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='applications.application')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("by_operator", models.BooleanField(default=False)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StageRecord',
+            name="StageRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(max_length=40)),
-                ('reached_on', models.DateField()),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='applications.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage", models.CharField(max_length=40)),
+                ("reached_on", models.DateField()),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="applications.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reached_on', 'id'],
+                "ordering": ["reached_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.CharField(blank=True, max_length=40)),
-                ('file', models.FileField(max_length=200, upload_to=lkk.applications.models._attachment_path)),
-                ('name', models.CharField(max_length=255, verbose_name='имя файла')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='applications.application')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='applications.message')),
-                ('stage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='applications.stagerecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slot", models.CharField(blank=True, max_length=40)),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=lkk.applications.models._attachment_path
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="имя файла")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="applications.application",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="applications.message",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="applications.stagerecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('by_operator', models.BooleanField(default=False)),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Черновик'), ('submitted', 'Подана'), ('in_work', 'В работе'), ('needs_info', 'Нужна информация'), ('done', 'Выполнена'), ('rejected', 'Отклонена')], max_length=20)),
-                ('to_status', models.CharField(choices=[('draft', 'Черновик'), ('submitted', 'Подана'), ('in_work', 'В работе'), ('needs_info', 'Нужна информация'), ('done', 'Выполнена'), ('rejected', 'Отклонена')], max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='applications.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("by_operator", models.BooleanField(default=False)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Черновик"),
+                            ("submitted", "Подана"),
+                            ("in_work", "В работе"),
+                            ("needs_info", "Нужна информация"),
+                            ("done", "Выполнена"),
+                            ("rejected", "Отклонена"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Черновик"),
+                            ("submitted", "Подана"),
+                            ("in_work", "В работе"),
+                            ("needs_info", "Нужна информация"),
+                            ("done", "Выполнена"),
+                            ("rejected", "Отклонена"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="applications.application",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['counterparty', 'created_at', 'id'], name='app_cp_created_idx'),
+            model_name="application",
+            index=models.Index(
+                fields=["counterparty", "created_at", "id"], name="app_cp_created_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['contract', 'created_at', 'id'], name='app_contract_created_idx'),
+            model_name="application",
+            index=models.Index(
+                fields=["contract", "created_at", "id"], name="app_contract_created_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'due_on'], name='app_status_due_idx'),
+            model_name="application",
+            index=models.Index(fields=["status", "due_on"], name="app_status_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('number', ''), _negated=True), fields=('number',), name='application_number_unique'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number", ""), _negated=True),
+                fields=("number",),
+                name="application_number_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), models.Q(('number', ''), _negated=True), _connector='OR'), name='application_registered'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), models.Q(("number", ""), _negated=True), _connector="OR"
+                ),
+                name="application_registered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_quality__isnull', True), models.Q(('rating_quality__gte', 1), ('rating_quality__lte', 5)), _connector='OR'), name='application_rating_quality_range'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating_quality__isnull", True),
+                    models.Q(("rating_quality__gte", 1), ("rating_quality__lte", 5)),
+                    _connector="OR",
+                ),
+                name="application_rating_quality_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('rating_availability__isnull', True), models.Q(('rating_availability__gte', 1), ('rating_availability__lte', 5)), _connector='OR'), name='application_rating_availability_range'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating_availability__isnull", True),
+                    models.Q(("rating_availability__gte", 1), ("rating_availability__lte", 5)),
+                    _connector="OR",
+                ),
+                name="application_rating_availability_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagerecord',
-            constraint=models.UniqueConstraint(fields=('application', 'stage'), name='stage_once'),
+            model_name="stagerecord",
+            constraint=models.UniqueConstraint(fields=("application", "stage"), name="stage_once"),
         ),
         migrations.AddIndex(
-            model_name='attachment',
-            index=models.Index(fields=['uploaded_by', 'size'], name='attachment_quota_idx'),
+            model_name="attachment",
+            index=models.Index(fields=["uploaded_by", "size"], name="attachment_quota_idx"),
         ),
     ]

@@ -184,7 +184,6 @@ def application_delete(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["GET"])
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _visible(request, application_id)
     return render(
@@ -256,7 +255,6 @@ def application_rate(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
 def attachment_download(
     request: HttpRequest, application_id: int, attachment_id: int
 ) -> FileResponse:
