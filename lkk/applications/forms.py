@@ -152,9 +152,13 @@ class ApplicationForm(forms.Form):
                 required=self.kind.contract == "required",
                 empty_label="—",
             )
-            if contract_id is not None and not self.is_bound and application is None:
-                if contracts.filter(pk=contract_id).exists():
-                    self.initial["contract"] = contract_id
+            if (
+                contract_id is not None
+                and not self.is_bound
+                and application is None
+                and contracts.filter(pk=contract_id).exists()
+            ):
+                self.initial["contract"] = contract_id
         if self.kind.contract != "required":
             # Without a contract the application is the whole counterparty's: only a user
             # granted all of its contracts may file one (and see it afterwards).

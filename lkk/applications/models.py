@@ -53,6 +53,9 @@ class RegistrationCounter(models.Model):
         verbose_name = _("счётчик регистрационных номеров")
         verbose_name_plural = _("счётчики регистрационных номеров")
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Application(models.Model):
     """An application or appeal of a customer."""
@@ -184,6 +187,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class Message(models.Model):
     """A message of the thread between the customer and the operator."""
@@ -196,6 +202,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
 
 
 class StageRecord(models.Model):
@@ -213,6 +222,9 @@ class StageRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "stage"], name="stage_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.reached_on}"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
