@@ -21,10 +21,14 @@ urlpatterns = [
     ),
     # O1: the back office (operator_required).
     path("staff/", staff.queue, name="staff_queue"),
-    path("staff/<int:pk>/", staff.detail, name="staff_detail"),
-    path("staff/<int:pk>/assign/", staff.assign, name="staff_assign"),
-    path("staff/<int:pk>/status/", staff.transition, name="staff_transition"),
-    path("staff/<int:pk>/reply/", staff.reply, name="staff_reply"),
-    path("staff/<int:pk>/stage/", staff.stage, name="staff_stage"),
-    path("staff/<int:pk>/files/<int:doc_pk>/", staff.document, name="staff_document"),
+    path("staff/<int:application_id>/", staff.detail, name="staff_detail"),
+    path("staff/<int:application_id>/assign/", staff.assign, name="staff_assign"),
+    path("staff/<int:application_id>/status/", staff.transition, name="staff_transition"),
+    path("staff/<int:application_id>/reply/", staff.reply, name="staff_reply"),
+    path("staff/<int:application_id>/stage/", staff.stage, name="staff_stage"),
+    path(
+        "staff/<int:application_id>/files/<int:attachment_id>/",
+        staff.document,
+        name="staff_document",
+    ),
 ]

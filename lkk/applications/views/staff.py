@@ -73,9 +73,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _application(request: HttpRequest, pk: int) -> Application:
+def _application(request: HttpRequest, application_id: int) -> Application:
     return get_object_or_404(
-        _queue(request).select_related("counterparty", "contract", "assignee", "author"), pk=pk
+        _queue(request).select_related("counterparty", "contract", "assignee", "author"),
+        pk=application_id,
     )
 
 
@@ -106,27 +107,27 @@ def _page(request: HttpRequest, application: Application, status: int = 200, **f
 
 @operator_required
 @require_http_methods(["GET"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _application(request, pk))
+def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    return _page(request, _application(request, application_id))
 
 
 @operator_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+def assign(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _application(request, application_id)
     try:
         services.application_assign(application=application, operator=request.user, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Заявка назначена на вас."))
-    return redirect("applications:staff_detail", pk=application.pk)
+    return redirect("applications:staff_detail", application_id=application.pk)
 
 
 @operator_required
 @require_POST
-def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+def transition(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _application(request, application_id)
     moves = services.allowed_moves(application.status, services.OPERATOR)
     form = TransitionForm(request.POST, moves=moves)
     if form.is_valid():
@@ -143,14 +144,14 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             apply_error(form, exc, fallback="status")
         else:
             messages.success(request, _("Статус изменён."))
-            return redirect("applications:staff_detail", pk=application.pk)
+            return redirect("applications:staff_detail", application_id=application.pk)
     return _page(request, application, status=400, transition_form=form)
 
 
 @operator_required
 @require_POST
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+def reply(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _application(request, application_id)
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -166,14 +167,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             apply_error(form, exc, fallback="text")
         else:
             messages.success(request, _("Ответ отправлен."))
-            return redirect("applications:staff_detail", pk=application.pk)
+            return redirect("applications:staff_detail", application_id=application.pk)
     return _page(request, application, status=400, reply_form=form)
 
 
 @operator_required
 @require_POST
-def stage(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+def stage(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = _application(request, application_id)
     stages = list(application.kind_spec.stage_list())
     form = StageForm(request.POST, request.FILES, stages=stages)
     if form.is_valid():
@@ -192,13 +193,13 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
             apply_error(form, exc, fallback="stage")
         else:
             messages.success(request, _("Этап отмечен."))
-            return redirect("applications:staff_detail", pk=application.pk)
+            return redirect("applications:staff_detail", application_id=application.pk)
     return _page(request, application, status=400, stage_form=form)
 
 
 @operator_required
 @require_http_methods(["GET"])
-def document(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
-    application = _application(request, pk)
-    attachment = get_object_or_404(Attachment, pk=doc_pk, application_id=application.pk)
+def document(request: HttpRequest, application_id: int, attachment_id: int) -> FileResponse:
+    application = _application(request, application_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, application_id=application.pk)
     return selectors.file_response(attachment)
