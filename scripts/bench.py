@@ -301,6 +301,8 @@ def pages_for(user: User) -> dict[str, list[Page]]:
                 f"/readings/contract/{point.contract_id}/",
             ),
             Page("readings_history", "«История показаний»", f"/readings/meter/{meter.pk}/history/"),
+            Page("applications", "«Поданные заявки»", "/applications/"),
+            Page("application_new", "«Новая заявка»: жалоба", "/applications/new/complaint/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),
