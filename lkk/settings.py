@@ -312,6 +312,8 @@ LKK_READING_JUMP_FACTOR = env.float("LKK_READING_JUMP_FACTOR", default=3.0)
 LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
 # The largest XLSX a customer may upload, in bytes.
 LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# All the files one customer user keeps in applications and their messages, in bytes (Q2).
+LKK_APPLICATION_QUOTA_BYTES = env.int("LKK_APPLICATION_QUOTA_BYTES", default=100 * 1024 * 1024)
 # --- Registration ---
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.

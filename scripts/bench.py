@@ -302,6 +302,8 @@ def pages_for(user: User) -> dict[str, list[Page]]:
             ),
             Page("readings_history", "«История показаний»", f"/readings/meter/{meter.pk}/history/"),
             Page("notifications", "«Уведомления»", "/notifications/"),
+            Page("applications", "«Поданные заявки»", "/applications/"),
+            Page("application_new", "«Новая заявка»: жалоба", "/applications/new/complaint/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

@@ -31,6 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
+from lkk.applications import services
+from lkk.applications.kinds import KINDS
+from lkk.core.uploads import uploads_check
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
 from lkk.notifications.services import notify
@@ -93,6 +96,12 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "notifications:open": (),
     "accounts:binding": (),
     "accounts:binding_code": (),
+    "applications:list": (*LIST, "status", "kind", "contract"),
+    "applications:new": (),
+    "applications:create": ("contract",),
+    "applications:detail": (),
+    "applications:edit": (),
+    "applications:attachment": (),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -119,6 +128,9 @@ STAFF_ROUTES: dict[str, tuple[str, ...]] = {
     "backoffice:moderation_detail": (),
     "backoffice:moderation_document": (),
     "backoffice:office_issue": ("inn", "counterparty"),
+    "applications:staff_queue": ("status", "kind", "overdue", "mine", "q", "page"),
+    "applications:staff_detail": (),
+    "applications:staff_document": (),
 }
 #: The second factor's steps, opened by an operator right after the password.
 SECOND_FACTOR_ROUTES: dict[str, tuple[str, ...]] = {
@@ -137,6 +149,14 @@ EXCLUDED: dict[str, str] = {
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
     "notifications:read_all": "POST only, reads no parameter",
+    "applications:submit": "POST only, reads no parameter",
+    "applications:delete": "POST only, reads no parameter",
+    "applications:message": "POST only, reads no parameter",
+    "applications:rate": "POST only, reads no parameter",
+    "applications:staff_assign": "POST only (back office), reads no parameter",
+    "applications:staff_transition": "POST only (back office), reads no parameter",
+    "applications:staff_reply": "POST only (back office), reads no parameter",
+    "applications:staff_stage": "POST only (back office), reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -154,6 +174,9 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "pk": lambda a: a.registration.pk,
     "doc_pk": lambda a: a.document.pk,
     "notification_id": lambda a: a.notice.pk,
+    "application_id": lambda a: a.application.pk,
+    "attachment_id": lambda a: a.attachment.pk,
+    "kind": lambda a: "reconciliation",
 }
 
 
@@ -221,7 +244,26 @@ def customer(customer_a):
         rejected_rows=[{"row": i, "reason": "—"} for i in range(2, 250)],
     )
     customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
+    customer_a.application = _submitted_application(customer_a)
+    customer_a.attachment = customer_a.application.attachments.get()
     return customer_a
+
+
+def _submitted_application(customer):
+    """A complaint of A's with a file, submitted: the operator's queue shows it too."""
+    checked = uploads_check(
+        [SimpleUploadedFile("акт.pdf", b"%PDF-1.4 fuzz")], max_bytes=10**6, max_files=1,
+        max_total=10**6,
+    )  # fmt: skip
+    app = services.application_save(
+        user=customer.user,
+        kind=KINDS["complaint"],
+        counterparty=customer.counterparty,
+        contract=customer.contract,
+        data={"topic": "other", "text": "Жалоба"},
+        files={"documents": checked},
+    )
+    return services.application_submit(application=app, user=customer.user)
 
 
 def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None:

@@ -59,6 +59,13 @@ STAFF_ONLY = {
     "backoffice:moderation_decide",
     "backoffice:moderation_document",
     "backoffice:office_issue",
+    "applications:staff_queue",  # lkk/applications/tests/test_applications.py
+    "applications:staff_detail",
+    "applications:staff_assign",
+    "applications:staff_transition",
+    "applications:staff_reply",
+    "applications:staff_stage",
+    "applications:staff_document",
 }
 STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
@@ -71,6 +78,11 @@ POST_ONLY = {
     "accounts:consent_withdraw",
     "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
     "notifications:read_all",  # lkk/notifications/tests/test_notices.py
+    # lkk/applications/tests/test_applications.py (another customer's: 404 on POST too)
+    "applications:submit",
+    "applications:delete",
+    "applications:message",
+    "applications:rate",
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -85,7 +97,11 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "submission_id": lambda a: a.submission.pk,
     "upload_id": lambda a: _upload_of(a),
     "notification_id": lambda a: _notice_of(a.user, a.contract.number),
+    "application_id": lambda a: _application_of(a.user, a.contract).pk,
+    "attachment_id": lambda a: _application_of(a.user, a.contract).attachments.get().pk,
 }
+#: URL parameters that are not customer objects (the kind of a new application) → a value.
+FIXED_PARAMS: dict[str, Callable[[object], str]] = {"kind": lambda a: "complaint"}
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
 
@@ -110,6 +126,29 @@ def _notice_of(user, about: str) -> int:
     return notify(user, topic="applications", title=title, channels=()).pk
 
 
+def _application_of(user, contract):
+    """A draft application of `user` on `contract` with one attached file (made once)."""
+    from django.core.files.base import ContentFile
+
+    from lkk.applications.models import Application, Attachment
+
+    found = Application.objects.filter(author=user, contract=contract).first()
+    if found is not None:
+        return found
+    app = Application.objects.create(
+        kind="complaint",
+        counterparty=contract.counterparty,
+        contract=contract,
+        author=user,
+        data={"topic": "other", "text": f"Жалоба по договору {contract.number}"},
+    )
+    attachment = Attachment(
+        application=app, uploaded_by=user, name="акт.pdf", content_type="application/pdf", size=9
+    )
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return app
+
+
 def _captcha_key() -> str:
     from captcha.models import CaptchaStore
 
@@ -121,7 +160,7 @@ def _text_of(response) -> str:
     import io
     import zipfile
 
-    content = response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     if content.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
@@ -157,6 +196,7 @@ def test_every_route_is_known():
     for name, params in ROUTES:
         known = {
             **OBJECTS,
+            **FIXED_PARAMS,
             **(PUBLIC_PARAMS if name in PUBLIC else {}),
             **(STAFF_PARAMS if name in STAFF_ONLY else {}),
         }
@@ -169,6 +209,7 @@ def test_every_route_is_known():
 def test_route_isolation(client, settings, customer_a, customer_b, name, params):
     values = {
         **OBJECTS,
+        **FIXED_PARAMS,
         **(PUBLIC_PARAMS if name in PUBLIC else {}),
         **(STAFF_PARAMS if name in STAFF_ONLY else {}),
     }
@@ -205,7 +246,7 @@ def test_route_isolation(client, settings, customer_a, customer_b, name, params)
 
     client.force_login(customer_b.user)
     response = client.get(url)
-    if params:
+    if [p for p in params if p not in FIXED_PARAMS]:
         assert response.status_code == 404
         # Writing through another customer's object is refused the same way.
         assert client.post(url, {}).status_code == 404
@@ -252,6 +293,7 @@ DOWNLOADS: dict[str, Callable[[Limited], list[dict[str, object]]]] = {
         {"counterparty": lim.counterparty.pk},
         {"contract": lim.granted["contract_id"]},
     ],
+    "applications:attachment": lambda lim: [{}],
 }
 #: Counts a page shows besides its paginator's: (pattern, what contract 1 alone gives).
 COUNTS: dict[str, list[tuple[str, str]]] = {
@@ -392,6 +434,8 @@ def limited(db) -> Limited:
             "submission_id": receipts[user],
             "upload_id": uploads[user],
             "notification_id": _notice_of(user, c["contract"].number),
+            "application_id": _application_of(user, c["contract"]).pk,
+            "attachment_id": _application_of(user, c["contract"]).attachments.get().pk,
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}
@@ -433,6 +477,7 @@ def test_limited_grant_route_isolation(client, settings, limited, name, params):
         settings.DEMO_MODE = True
     client.force_login(limited.user)
     fixed = {
+        **FIXED_PARAMS,
         **(PUBLIC_PARAMS if name in PUBLIC else {}),
         **(STAFF_PARAMS if name in STAFF_ONLY else {}),
     }

@@ -296,6 +296,38 @@ def test_axe_back_office_pages(demo, walk: Walk) -> None:
     page.get_by_test_id("office-found").get_by_role("link").first.click()
     expect(page.get_by_test_id("office-form")).to_be_visible()
     walk.check("backoffice-office-issue-form")
+    # Applications and appeals (lkk/applications): the queue, an appeal, a connection.
+    from lkk.applications.models import Application
+    from lkk.customers.access import scopes_disabled
+
+    with scopes_disabled():
+        complaint = Application.objects.filter(kind="complaint").exclude(number="").first()
+        connection = Application.objects.filter(kind="connection").exclude(number="").first()
+    walk.visit("backoffice-applications", "/applications/staff/")
+    walk.visit("backoffice-application", f"/applications/staff/{complaint.pk}/")
+    walk.visit("backoffice-connection", f"/applications/staff/{connection.pk}/")
+    _assert_clean(walk)
+
+
+def test_axe_application_pages(demo, walk: Walk) -> None:
+    """«Поданные заявки», «Новая заявка», a form with its errors, an application of each
+    status and a connection with its stages (the demo has them for ul_demo)."""
+    from lkk.applications.models import Application
+
+    user = _user("ul_demo")
+    mine = {a.kind: a for a in Application.objects.visible_to(user).order_by("pk")}
+    page = walk.page
+    _log_in(page, "ul_demo")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    walk.visit("applications", "/applications/")
+    walk.visit("application-new", "/applications/new/")
+    walk.visit("application-form", "/applications/new/connection/")
+    page.get_by_test_id("submit-application").click()
+    expect(page.locator("#id_applicant")).to_have_attribute("aria-invalid", "true")
+    walk.check("application-form-errors")
+    for kind in ("complaint", "reconciliation", "consultation", "general", "connection"):
+        walk.visit(f"application-{kind}", f"/applications/{mine[kind].pk}/")
+    walk.visit("application-draft-edit", f"/applications/{mine['general'].pk}/edit/")
     _assert_clean(walk)
 
 
