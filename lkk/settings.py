@@ -285,6 +285,17 @@ CELERY_BEAT_SCHEDULE = {
         # A drain still queued a minute later is superseded by the next one.
         "options": {"expires": 55},
     },
+    # S1: slots for the days ahead (idempotent) and the reminders of tomorrow's visits.
+    "appointments-slots-generate": {
+        "task": "appointments.slots_generate",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "appointments-remind": {
+        "task": "appointments.remind",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
 }
 
 # --- Product --------------------------------------------------------------------------------
@@ -303,6 +314,10 @@ LKK_READING_JUMP_FACTOR = env.float("LKK_READING_JUMP_FACTOR", default=3.0)
 LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
 # The largest XLSX a customer may upload, in bytes.
 LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# S1: days ahead that offices' slots are open for booking, and the hours before a visit after
+# which the customer can no longer cancel or move it.
+LKK_APPOINTMENT_DAYS_AHEAD = env.int("LKK_APPOINTMENT_DAYS_AHEAD", default=14)
+APPOINTMENT_CHANGE_HOURS = env.int("LKK_APPOINTMENT_CHANGE_HOURS", default=2)
 # --- Registration ---
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.

@@ -48,7 +48,7 @@ from lkk.customers.models import (
     MeteringPoint,
 )
 from lkk.customers.services import grant_add
-from lkk.demo import names
+from lkk.demo import names, services_visits
 from lkk.readings.models import Reading
 
 READING_MONTHS = 15
@@ -481,6 +481,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
             )  # fmt: skip
         counts = _load(builder, stream)
         _users(new_demo)
+        services_visits.load(today=today)
     if any(counts.values()):
         vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     return counts
