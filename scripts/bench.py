@@ -301,6 +301,10 @@ def pages_for(user: User) -> dict[str, list[Page]]:
                 f"/readings/contract/{point.contract_id}/",
             ),
             Page("readings_history", "«История показаний»", f"/readings/meter/{meter.pk}/history/"),
+            Page("appointments", "«Мои записи»", "/appointments/"),
+            Page("appointments_new", "«Запись на приём»", "/appointments/new/"),
+            Page("outages", "«Плановые отключения»", "/outages/", {"street": "ленина"}),
+            Page("outage_subscriptions", "«Подписка на отключения»", "/outages/subscriptions/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

@@ -31,9 +31,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
+from lkk.appointments.models import Appointment, Office, Service, Slot
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
 from lkk.notifications.services import notify
+from lkk.outages.models import Subscription
 from lkk.readings.models import BulkUpload
 
 #: `str.isdigit()` is true for these, and `int()` refuses them or reads a number nobody typed.
@@ -93,6 +95,11 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "notifications:open": (),
     "accounts:binding": (),
     "accounts:binding_code": (),
+    "appointments:list": ("page",),
+    "appointments:new": ("office", "service", "day"),
+    "appointments:detail": (),
+    "appointments:move": ("day",),
+    "outages:subscriptions": ("page",),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -111,6 +118,7 @@ PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
     "accounts:password_reset": (),
     "accounts:password_reset_confirm": (),
     "accounts:password_reset_link": (),
+    "outages:list": ("settlement", "street", "house", "date_from", "date_to", "page"),
 }
 #: Routes an operator opens after the second factor (the back office) → their parameters.
 STAFF_ROUTES: dict[str, tuple[str, ...]] = {
@@ -119,6 +127,12 @@ STAFF_ROUTES: dict[str, tuple[str, ...]] = {
     "backoffice:moderation_detail": (),
     "backoffice:moderation_document": (),
     "backoffice:office_issue": ("inn", "counterparty"),
+    "appointments:office_day": ("office", "day"),
+    "outages:manage": ("page",),
+    "outages:manage_new": (),
+    "outages:manage_edit": (),
+    "outages:manage_import": (),
+    "outages:import_template": (),
 }
 #: The second factor's steps, opened by an operator right after the password.
 SECOND_FACTOR_ROUTES: dict[str, tuple[str, ...]] = {
@@ -137,6 +151,10 @@ EXCLUDED: dict[str, str] = {
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
     "notifications:read_all": "POST only, reads no parameter",
+    "appointments:cancel": "POST only, reads no parameter",
+    "appointments:visit_mark": "POST only (operator): `mark`, `office`, `day` by core.params",
+    "appointments:slot_block": "POST only (operator): `blocked`, `office`, `day` by core.params",
+    "outages:subscription_delete": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -154,6 +172,8 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "pk": lambda a: a.registration.pk,
     "doc_pk": lambda a: a.document.pk,
     "notification_id": lambda a: a.notice.pk,
+    "appointment_id": lambda a: a.visit.pk,
+    "subscription_id": lambda a: a.subscription.pk,
 }
 
 
@@ -221,7 +241,28 @@ def customer(customer_a):
         rejected_rows=[{"row": i, "reason": "—"} for i in range(2, 250)],
     )
     customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
+    customer_a.visit = _visit(customer_a.user)
+    customer_a.subscription = Subscription.objects.create(
+        user=customer_a.user, settlement="Рязань", street="Ленина"
+    )
     return customer_a
+
+
+def _visit(user) -> Appointment:
+    """A visit of the user in two days at an office with free slots (the move page reads `day`
+    only when the visit can still be moved)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    service = Service.objects.create(name="Консультация")
+    office = Office.objects.create(name="Офис", address="г. Рязань", capacity=2)
+    office.services.add(service)
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=2)
+    slot = Slot.objects.create(
+        office=office, starts_at=start, ends_at=start + dt.timedelta(minutes=30), capacity=2
+    )
+    return Appointment.objects.create(user=user, office=office, service=service, slot=slot)
 
 
 def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None:

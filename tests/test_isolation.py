@@ -39,6 +39,7 @@ PUBLIC = {
     "notifications:dev_outbox",
     "captcha-image",
     "captcha-refresh",
+    "outages:list",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
 PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
@@ -59,6 +60,14 @@ STAFF_ONLY = {
     "backoffice:moderation_decide",
     "backoffice:moderation_document",
     "backoffice:office_issue",
+    "appointments:office_day",
+    "appointments:visit_mark",
+    "appointments:slot_block",
+    "outages:manage",
+    "outages:manage_new",
+    "outages:manage_edit",
+    "outages:manage_import",
+    "outages:import_template",
 }
 STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
@@ -71,6 +80,8 @@ POST_ONLY = {
     "accounts:consent_withdraw",
     "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
     "notifications:read_all",  # lkk/notifications/tests/test_notices.py
+    "appointments:cancel",  # lkk/appointments/tests/test_booking.py
+    "outages:subscription_delete",  # lkk/outages/tests/test_outages.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -85,6 +96,8 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "submission_id": lambda a: a.submission.pk,
     "upload_id": lambda a: _upload_of(a),
     "notification_id": lambda a: _notice_of(a.user, a.contract.number),
+    "appointment_id": lambda a: _visit_of(a.user, a.contract.number),
+    "subscription_id": lambda a: _subscription_of(a.user),
 }
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
@@ -106,6 +119,31 @@ def _notice_of(user, about: str) -> int:
     from lkk.notifications.services import notify
 
     return notify(user, topic="applications", title=f"Заявка по договору {about}").pk
+
+
+def _visit_of(user, about: str) -> int:
+    """A visit booked by the user tomorrow, its comment naming `about` (a contract's number)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lkk.appointments.models import Appointment, Office, Service, Slot
+
+    service, _ = Service.objects.get_or_create(name="Консультация")
+    office, _ = Office.objects.get_or_create(name="Офис", defaults={"address": "г. Рязань"})
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2, minutes=user.pk)
+    slot = Slot.objects.create(
+        office=office, starts_at=start, ends_at=start + dt.timedelta(minutes=1), taken=1
+    )
+    return Appointment.objects.create(
+        user=user, office=office, service=service, slot=slot, comment=f"Договор {about}"
+    ).pk
+
+
+def _subscription_of(user) -> int:
+    from lkk.outages.models import Subscription
+
+    return Subscription.objects.create(user=user, settlement="Рязань", street="Ленина").pk
 
 
 def _captcha_key() -> str:
@@ -390,6 +428,8 @@ def limited(db) -> Limited:
             "submission_id": receipts[user],
             "upload_id": uploads[user],
             "notification_id": _notice_of(user, c["contract"].number),
+            "appointment_id": _visit_of(user, c["contract"].number),
+            "subscription_id": _subscription_of(user),
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}
