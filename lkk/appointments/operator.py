@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +36,9 @@ def office_day(request: HttpRequest) -> HttpResponse:
     offices = list(selectors.offices_active())
     office_id = param_id(request.GET, "office")
     office = next((o for o in offices if o.pk == office_id), offices[0] if offices else None)
-    day = param_date(request.GET, "day") or timezone.localdate()
+    day = param_date(request.GET, "day")
+    if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(9000, 1, 1):
+        day = timezone.localdate()
     slots, visits = selectors.office_day(office, day) if office else ([], [])
     return render(
         request,

@@ -10,6 +10,13 @@ from django.utils import timezone
 from lkk.outages import addresses
 from lkk.outages.models import Outage
 
+#: Dates outside these are not searched for (a year 1 or 9999 would overflow the time zone).
+_EARLIEST, _LATEST = dt.date(1900, 1, 1), dt.date(9000, 1, 1)
+
+
+def _sane(day: dt.date | None) -> dt.date | None:
+    return day if day is not None and _EARLIEST <= day <= _LATEST else None
+
 
 def outages_search(
     *,
@@ -37,6 +44,7 @@ def outages_search(
     elif house.strip():
         qs = qs.none()
     tz = timezone.get_current_timezone()
+    date_from, date_to = _sane(date_from), _sane(date_to)
     if date_from:
         qs = qs.filter(ends_at__gt=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
     if date_to:
