@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,8 +24,16 @@ from lkk.customers.access import get_object_for_user
 
 
 def _day_choice(request: HttpRequest, days: list[dt.date]) -> dt.date | None:
+    """The chosen day: one with free time, or (the form was sent) any day of the booking
+    window, so that a time taken meanwhile is told as taken, not as a form gone missing."""
     day = param_date(request.GET, "day")
-    return day if day in days else None
+    if day in days:
+        return day
+    today = timezone.localdate()
+    window = today + dt.timedelta(days=settings.LKK_APPOINTMENT_DAYS_AHEAD)
+    if request.method == "POST" and day is not None and today <= day <= window:
+        return day
+    return None
 
 
 @login_required

@@ -106,6 +106,10 @@ class ImportResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
 def _moment(text: str) -> dt.datetime | None:
     for fmt in _DATETIME_FORMATS:
         try:
@@ -146,13 +150,17 @@ def _decode(data: bytes) -> str:
 def outages_import(*, actor, data: bytes, publish: bool, request=None) -> ImportResult:
     """Adds the outages of a CSV file (`;` or `,` between columns, CSV_COLUMNS); a row that
     cannot be read is listed with its line and reason and the others go in, in one transaction."""
-    text = _decode(data)
+    # PostgreSQL text cannot hold NUL, and no address has one.
+    text = _decode(data).replace("\x00", "")
     try:
         dialect = csv.Sniffer().sniff(text[:2000], delimiters=";,")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    rows = list(csv.reader(io.StringIO(text), dialect))
+        dialect = _Semicolon
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error:
+        message = _("Файл не читается как CSV. Скачайте шаблон.")
+        raise ApplicationError(message, field="file") from None
     if not rows:
         raise ApplicationError(_("Файл пуст."), field="file")
     head = [addresses.fold(c) for c in rows[0]]

@@ -261,3 +261,13 @@ def test_subscribe_to_my_objects_and_to_any_address(client, customer_a, customer
     client.force_login(customer_a.user)
     assert client.post(delete).status_code == 302
     assert not Subscription.objects.filter(pk=own.pk).exists()
+
+
+@pytest.mark.django_db
+def test_csv_import_survives_hostile_bytes(operator):
+    head = "район;населённый пункт;улица;дома;начало;окончание;причина\n"
+    row = ";г. Рязань;ул. Ми\x00ра;;01.12.2026 09:00;01.12.2026 10:00;\n"
+    result = services.outages_import(actor=operator, data=(head + row).encode(), publish=False)
+    assert [o.street for o in result.added] == ["ул. Мира"]
+    with pytest.raises(ApplicationError):
+        services.outages_import(actor=operator, data=b"\x89PNG\r\n\x1a\n\x00\x00", publish=False)
