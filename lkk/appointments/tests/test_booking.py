@@ -216,3 +216,18 @@ def test_too_late_to_cancel_says_so(client, office, customer_a, clock, settings)
     response = client.post(reverse("appointments:cancel", args=[visit.pk]), follow=True)
     assert "не позднее чем за 24 ч до приёма" in response.content.decode()
     assert Appointment.objects.get(pk=visit.pk).status == Appointment.Status.BOOKED
+
+
+def test_the_last_free_time_of_a_day_taken_meanwhile_is_told_as_taken(
+    client, office, customer_a, customer_b
+):
+    office, service = office
+    last = _slot(office, 1, 9)
+    Slot.objects.filter(office=office).exclude(pk=last.pk).update(blocked=True)
+    services.appointment_book(user=customer_a.user, office=office, service=service, slot_id=last.pk)
+    client.force_login(customer_b.user)
+    query = f"?office={office.pk}&service={service.pk}&day=2026-12-01"
+    response = client.post(reverse("appointments:new") + query, {"slot": last.pk})
+    assert response.status_code == 200
+    assert "Это время уже занято, выберите другое" in response.content.decode()
+    assert not Appointment.objects.filter(user=customer_b.user).exists()
