@@ -286,6 +286,17 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
     "core-retention-purge": {"task": "core.retention_purge", "schedule": 24 * 3600.0},
+    # S1: slots for the days ahead (idempotent) and the reminders of tomorrow's visits.
+    "appointments-slots-generate": {
+        "task": "appointments.slots_generate",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "appointments-remind": {
+        "task": "appointments.remind",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
 }
 # Retention (lkk/core/retention.py), days; 0 keeps the rows for ever.
 LKK_RETENTION_CODES_DAYS = env.int("LKK_RETENTION_CODES_DAYS", default=30)
@@ -314,6 +325,10 @@ LKK_READING_FORM_PAGE = env.int("LKK_READING_FORM_PAGE", default=50)
 LKK_UPLOAD_MAX_BYTES = env.int("LKK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # All the files one customer user keeps in applications and their messages, in bytes (Q2).
 LKK_APPLICATION_QUOTA_BYTES = env.int("LKK_APPLICATION_QUOTA_BYTES", default=100 * 1024 * 1024)
+# S1: days ahead that offices' slots are open for booking, and the hours before a visit after
+# which the customer can no longer cancel or move it.
+LKK_APPOINTMENT_DAYS_AHEAD = env.int("LKK_APPOINTMENT_DAYS_AHEAD", default=14)
+APPOINTMENT_CHANGE_HOURS = env.int("LKK_APPOINTMENT_CHANGE_HOURS", default=2)
 # --- Registration ---
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.

@@ -304,6 +304,10 @@ def pages_for(user: User) -> dict[str, list[Page]]:
             Page("notifications", "«Уведомления»", "/notifications/"),
             Page("applications", "«Поданные заявки»", "/applications/"),
             Page("application_new", "«Новая заявка»: жалоба", "/applications/new/complaint/"),
+            Page("appointments", "«Мои записи»", "/appointments/"),
+            Page("appointments_new", "«Запись на приём»", "/appointments/new/"),
+            Page("outages", "«Плановые отключения»", "/outages/", {"street": "ленина"}),
+            Page("outage_subscriptions", "«Подписка на отключения»", "/outages/subscriptions/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

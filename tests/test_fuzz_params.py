@@ -33,10 +33,12 @@ from hypothesis import strategies as st
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
 from lkk.applications import services
 from lkk.applications.kinds import KINDS
+from lkk.appointments.models import Appointment, Office, Service, Slot
 from lkk.core.uploads import uploads_check
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
 from lkk.notifications.services import notify
+from lkk.outages.models import Subscription
 from lkk.readings.models import BulkUpload
 
 #: `str.isdigit()` is true for these, and `int()` refuses them or reads a number nobody typed.
@@ -102,6 +104,11 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "applications:detail": (),
     "applications:edit": (),
     "applications:attachment": (),
+    "appointments:list": ("page",),
+    "appointments:new": ("office", "service", "day"),
+    "appointments:detail": (),
+    "appointments:move": ("day",),
+    "outages:subscriptions": ("page",),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -120,6 +127,7 @@ PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
     "accounts:password_reset": (),
     "accounts:password_reset_confirm": (),
     "accounts:password_reset_link": (),
+    "outages:list": ("settlement", "street", "house", "date_from", "date_to", "page"),
 }
 #: Routes an operator opens after the second factor (the back office) → their parameters.
 STAFF_ROUTES: dict[str, tuple[str, ...]] = {
@@ -131,6 +139,12 @@ STAFF_ROUTES: dict[str, tuple[str, ...]] = {
     "applications:staff_queue": ("status", "kind", "overdue", "mine", "q", "page"),
     "applications:staff_detail": (),
     "applications:staff_document": (),
+    "appointments:office_day": ("office", "day"),
+    "outages:manage": ("page",),
+    "outages:manage_new": (),
+    "outages:manage_edit": (),
+    "outages:manage_import": (),
+    "outages:import_template": (),
 }
 #: The second factor's steps, opened by an operator right after the password.
 SECOND_FACTOR_ROUTES: dict[str, tuple[str, ...]] = {
@@ -157,6 +171,10 @@ EXCLUDED: dict[str, str] = {
     "applications:staff_transition": "POST only (back office), reads no parameter",
     "applications:staff_reply": "POST only (back office), reads no parameter",
     "applications:staff_stage": "POST only (back office), reads no parameter",
+    "appointments:cancel": "POST only, reads no parameter",
+    "appointments:visit_mark": "POST only (operator): `mark`, `office`, `day` by core.params",
+    "appointments:slot_block": "POST only (operator): `blocked`, `office`, `day` by core.params",
+    "outages:subscription_delete": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -177,6 +195,8 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "application_id": lambda a: a.application.pk,
     "attachment_id": lambda a: a.attachment.pk,
     "kind": lambda a: "reconciliation",
+    "appointment_id": lambda a: a.visit.pk,
+    "subscription_id": lambda a: a.subscription.pk,
 }
 
 
@@ -246,6 +266,10 @@ def customer(customer_a):
     customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
     customer_a.application = _submitted_application(customer_a)
     customer_a.attachment = customer_a.application.attachments.get()
+    customer_a.visit = _visit(customer_a.user)
+    customer_a.subscription = Subscription.objects.create(
+        user=customer_a.user, settlement="Рязань", street="Ленина"
+    )
     return customer_a
 
 
@@ -264,6 +288,23 @@ def _submitted_application(customer):
         files={"documents": checked},
     )
     return services.application_submit(application=app, user=customer.user)
+
+
+def _visit(user) -> Appointment:
+    """A visit of the user in two days at an office with free slots (the move page reads `day`
+    only when the visit can still be moved)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    service = Service.objects.create(name="Консультация")
+    office = Office.objects.create(name="Офис", address="г. Рязань", capacity=2)
+    office.services.add(service)
+    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=2)
+    slot = Slot.objects.create(
+        office=office, starts_at=start, ends_at=start + dt.timedelta(minutes=30), capacity=2
+    )
+    return Appointment.objects.create(user=user, office=office, service=service, slot=slot)
 
 
 def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None:

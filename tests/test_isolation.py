@@ -39,6 +39,7 @@ PUBLIC = {
     "notifications:dev_outbox",
     "captcha-image",
     "captcha-refresh",
+    "outages:list",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
 PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
@@ -66,6 +67,14 @@ STAFF_ONLY = {
     "applications:staff_reply",
     "applications:staff_stage",
     "applications:staff_document",
+    "appointments:office_day",
+    "appointments:visit_mark",
+    "appointments:slot_block",
+    "outages:manage",
+    "outages:manage_new",
+    "outages:manage_edit",
+    "outages:manage_import",
+    "outages:import_template",
 }
 STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
@@ -83,6 +92,8 @@ POST_ONLY = {
     "applications:delete",
     "applications:message",
     "applications:rate",
+    "appointments:cancel",  # lkk/appointments/tests/test_booking.py
+    "outages:subscription_delete",  # lkk/outages/tests/test_outages.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -99,6 +110,8 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "notification_id": lambda a: _notice_of(a.user, a.contract.number),
     "application_id": lambda a: _application_of(a.user, a.contract).pk,
     "attachment_id": lambda a: _application_of(a.user, a.contract).attachments.get().pk,
+    "appointment_id": lambda a: _visit_of(a.user, a.contract.number),
+    "subscription_id": lambda a: _subscription_of(a.user),
 }
 #: URL parameters that are not customer objects (the kind of a new application) → a value.
 FIXED_PARAMS: dict[str, Callable[[object], str]] = {"kind": lambda a: "complaint"}
@@ -147,6 +160,31 @@ def _application_of(user, contract):
     )
     attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     return app
+
+
+def _visit_of(user, about: str) -> int:
+    """A visit booked by the user tomorrow, its comment naming `about` (a contract's number)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lkk.appointments.models import Appointment, Office, Service, Slot
+
+    service, _ = Service.objects.get_or_create(name="Консультация")
+    office, _ = Office.objects.get_or_create(name="Офис", defaults={"address": "г. Рязань"})
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2, minutes=user.pk)
+    slot = Slot.objects.create(
+        office=office, starts_at=start, ends_at=start + dt.timedelta(minutes=1), taken=1
+    )
+    return Appointment.objects.create(
+        user=user, office=office, service=service, slot=slot, comment=f"Договор {about}"
+    ).pk
+
+
+def _subscription_of(user) -> int:
+    from lkk.outages.models import Subscription
+
+    return Subscription.objects.create(user=user, settlement="Рязань", street="Ленина").pk
 
 
 def _captcha_key() -> str:
@@ -436,6 +474,8 @@ def limited(db) -> Limited:
             "notification_id": _notice_of(user, c["contract"].number),
             "application_id": _application_of(user, c["contract"]).pk,
             "attachment_id": _application_of(user, c["contract"]).attachments.get().pk,
+            "appointment_id": _visit_of(user, c["contract"].number),
+            "subscription_id": _subscription_of(user),
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}

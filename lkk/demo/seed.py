@@ -48,7 +48,7 @@ from lkk.customers.models import (
     MeteringPoint,
 )
 from lkk.customers.services import grant_add
-from lkk.demo import names
+from lkk.demo import names, services_visits
 from lkk.demo.applications import applications_seed
 from lkk.readings.models import Reading
 
@@ -483,6 +483,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
         counts = _load(builder, stream)
         _users(new_demo)
         counts["applications"] = applications_seed()
+        services_visits.load(today=today)
     if any(counts.values()):
         vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     return counts

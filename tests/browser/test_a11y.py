@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_otp.oath import totp
 from playwright.sync_api import Browser, Page, expect
 
@@ -135,6 +136,7 @@ def test_axe_pages_before_login(transactional_db, walk: Walk, settings) -> None:
         walk.visit(f"register-{form}", f"/accounts/register/{form}/")
     walk.visit("register-steps", "/accounts/register/steps/")
     walk.visit("register-signup", "/accounts/register/signup/")
+    walk.visit("outages-public", "/outages/?street=Полонского&house=19а")
     # An empty form sent: the errors beside their fields.
     page.get_by_test_id("signup-form").get_by_role("button", name="Зарегистрироваться").click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
@@ -224,6 +226,7 @@ def test_axe_customer_pages(
     walk.visit("profile-notifications", "/accounts/profile/notifications/")
     walk.visit("binding", "/accounts/binding/")
     walk.visit("notifications", "/notifications/")
+    _walk_visits_and_outages(walk, user)
     walk.visit("error-404-logged-in", "/contracts/999999999/")
     walk.visit("logout-page", "/accounts/logout/")
 
@@ -243,6 +246,30 @@ def test_axe_customer_pages(
     walk.checked += big_walk.checked
     walk.problems += big_walk.problems
     _assert_clean(walk)
+
+
+def _walk_visits_and_outages(walk: Walk, user) -> None:
+    """S1 and S3 as a customer: the booking steps, a visit, its move, «Мои записи», outages."""
+    from lkk.appointments import services as visits
+    from lkk.appointments.models import Office
+
+    office = Office.objects.order_by("pk").first()
+    service = office.services.order_by("pk").first()
+    slot = visits.free_slots(office=office).first()
+    day = timezone.localtime(slot.starts_at).date().isoformat()
+    walk.visit("appointments-new", "/appointments/new/")
+    walk.visit("appointments-days", f"/appointments/new/?office={office.pk}&service={service.pk}")
+    query = f"?office={office.pk}&service={service.pk}&day={day}"
+    walk.visit("appointments-times", f"/appointments/new/{query}")
+    walk.page.get_by_role("button", name="Записаться").click()
+    expect(walk.page.locator("[aria-invalid=true]").first).to_be_visible()
+    walk.check("appointments-times-error")
+    visit = visits.appointment_book(user=user, office=office, service=service, slot_id=slot.pk)
+    walk.visit("appointment", f"/appointments/{visit.pk}/")
+    walk.visit("appointment-move", f"/appointments/{visit.pk}/move/?day={day}")
+    walk.visit("appointments", "/appointments/")
+    walk.visit("outages", "/outages/")
+    walk.visit("outage-subscriptions", "/outages/subscriptions/")
 
 
 # --- The back office ----------------------------------------------------------------------------
@@ -296,6 +323,13 @@ def test_axe_back_office_pages(demo, walk: Walk) -> None:
     page.get_by_test_id("office-found").get_by_role("link").first.click()
     expect(page.get_by_test_id("office-form")).to_be_visible()
     walk.check("backoffice-office-issue-form")
+    walk.visit("backoffice-office-day", "/appointments/office/")
+    walk.visit("backoffice-outages", "/outages/manage/")
+    walk.visit("backoffice-outage-new", "/outages/manage/new/")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    walk.check("backoffice-outage-errors")
+    walk.visit("backoffice-outage-import", "/outages/manage/import/")
     # Applications and appeals (lkk/applications): the queue, an appeal, a connection.
     from lkk.applications.models import Application
     from lkk.customers.access import scopes_disabled
