@@ -49,6 +49,7 @@ from lkk.customers.models import (
 )
 from lkk.customers.services import grant_add
 from lkk.demo import names
+from lkk.demo.content import content_seed
 from lkk.readings.models import Reading
 
 READING_MONTHS = 15
@@ -481,6 +482,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
             )  # fmt: skip
         counts = _load(builder, stream)
         _users(new_demo)
+        content_seed(today=today)  # S2/S4/S5, T2/T3: lkk/demo/content.py
     if any(counts.values()):
         vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     return counts
