@@ -301,6 +301,10 @@ def pages_for(user: User) -> dict[str, list[Page]]:
                 f"/readings/contract/{point.contract_id}/",
             ),
             Page("readings_history", "«История показаний»", f"/readings/meter/{meter.pk}/history/"),
+            Page("news", "«Новости»", "/info/news/"),
+            Page("surveys", "«Опросы»", "/surveys/"),
+            Page("help", "«Помощь»", "/info/help/"),
+            Page("calculator", "«Калькулятор присоединения»", "/connection/calculator/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

@@ -93,6 +93,8 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "notifications:open": (),
     "accounts:binding": (),
     "accounts:binding_code": (),
+    "surveys:list": (),
+    "surveys:answer": (),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -111,6 +113,14 @@ PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
     "accounts:password_reset": (),
     "accounts:password_reset_confirm": (),
     "accounts:password_reset_link": (),
+    "content:info_index": (),
+    "content:info_page": (),
+    "content:news_list": ("page",),
+    "content:news_detail": (),
+    "content:help": (),
+    "content:instruction": (),
+    "connection:calculator": ("purpose", "power_kw", "previous_kw", "voltage", "category"),
+    "connection:document": (),
 }
 #: Routes an operator opens after the second factor (the back office) → their parameters.
 STAFF_ROUTES: dict[str, tuple[str, ...]] = {
@@ -119,6 +129,17 @@ STAFF_ROUTES: dict[str, tuple[str, ...]] = {
     "backoffice:moderation_detail": (),
     "backoffice:moderation_document": (),
     "backoffice:office_issue": ("inn", "counterparty"),
+    "content:manage_list": ("page",),
+    "content:manage_create": (),
+    "content:manage_edit": (),
+    "connection:manage_list": ("page",),
+    "connection:manage_create": (),
+    "connection:manage_edit": (),
+    "surveys:manage_list": ("page",),
+    "surveys:manage_create": (),
+    "surveys:manage_edit": (),
+    "surveys:manage_results": (),
+    "surveys:manage_export": ("format",),
 }
 #: The second factor's steps, opened by an operator right after the password.
 SECOND_FACTOR_ROUTES: dict[str, tuple[str, ...]] = {
@@ -137,6 +158,8 @@ EXCLUDED: dict[str, str] = {
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
     "notifications:read_all": "POST only, reads no parameter",
+    "content:manage_delete": "POST only, reads no parameter",
+    "connection:manage_delete": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -154,6 +177,13 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "pk": lambda a: a.registration.pk,
     "doc_pk": lambda a: a.document.pk,
     "notification_id": lambda a: a.notice.pk,
+    "survey_id": lambda a: a.survey.pk,
+    "info_slug": lambda a: "tariffs",
+    "news_id": lambda a: a.news.pk,
+    "instruction": lambda a: "registration",
+    "document": lambda a: "terms",
+    "kind": lambda a: "news",
+    "table": lambda a: "rates",
 }
 
 
@@ -221,7 +251,34 @@ def customer(customer_a):
         rejected_rows=[{"row": i, "reason": "—"} for i in range(2, 250)],
     )
     customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
+    _content_of(customer_a)
     return customer_a
+
+
+def _content_of(customer_a) -> None:
+    """S2–S5, T2/T3: an open survey for A, public news, a page, files; and a survey, news and
+    a rate with the registration's pk, so that every staff route with `pk` finds its row."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lkk.connection.models import ConnectionDocument, Rate
+    from lkk.content.models import InfoPage, Instruction, News
+    from lkk.surveys.models import Question, Survey
+
+    pk = customer_a.registration.pk
+    customer_a.survey = Survey.objects.create(title="Опрос", status="open")
+    Question.objects.create(survey=customer_a.survey, kind="scale", text="Оценка")
+    Survey.objects.create(pk=pk, title="Опрос оператора", status="open")
+    customer_a.news = News.objects.create(title="Н", summary="К", body="Т", status="published")
+    News.objects.create(pk=pk, title="Н2", summary="К", body="Т", status="draft")
+    Rate.objects.create(
+        pk=pk, voltage="0.4", category="3", purpose="new", per_kw=Decimal("1000.00"),
+        valid_from=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    InfoPage.objects.create(slug="tariffs", title="Тарифы", body="<p>Т</p>")
+    upload = SimpleUploadedFile("i.pdf", b"%PDF-1.4 fuzz")
+    Instruction.objects.create(slug="registration", title="И", file=upload, file_name="i.pdf")
+    ConnectionDocument.objects.create(kind="terms", file=upload, file_name="t.pdf")
 
 
 def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as N_
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lkk.backoffice.decorators import operator_required
@@ -46,12 +47,12 @@ EDITORS = {
         "rates",
         Rate,
         forms.RateForm,
-        "Ставки платы за присоединение",
+        N_("Ставки платы за присоединение"),
         (
-            ("__str__", "Ставка"),
-            ("per_kw", "₽/кВт без НДС"),
-            ("vat_percent", "НДС, %"),
-            ("valid_from", "Действует с"),
+            ("__str__", N_("Ставка")),
+            ("per_kw", N_("₽/кВт без НДС")),
+            ("vat_percent", N_("НДС, %")),
+            ("valid_from", N_("Действует с")),
         ),
         save=_save,
     ),
@@ -59,16 +60,24 @@ EDITORS = {
         "fixed",
         FixedFee,
         forms.FixedFeeForm,
-        "Льготная плата (до 15 кВт)",
-        (("amount", "Плата без НДС, ₽"), ("max_kw", "До, кВт"), ("valid_from", "Действует с")),
+        N_("Льготная плата (до 15 кВт)"),
+        (
+            ("amount", N_("Плата без НДС, ₽")),
+            ("max_kw", N_("До, кВт")),
+            ("valid_from", N_("Действует с")),
+        ),
         save=_save,
     ),
     "documents": Editor(
         "documents",
         ConnectionDocument,
         forms.DocumentForm,
-        "Документы о присоединении",
-        (("get_kind_display", "Документ"), ("file_name", "Файл"), ("updated_at", "Изменён")),
+        N_("Документы о присоединении"),
+        (
+            ("get_kind_display", N_("Документ")),
+            ("file_name", N_("Файл")),
+            ("updated_at", N_("Изменён")),
+        ),
         save=_document_save,
     ),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -43,6 +43,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def document(request: HttpRequest, document: str) -> HttpResponse:
     found = get_object_or_404(ConnectionDocument, kind=document)
+    if not found.file:
+        raise Http404
     return FileResponse(
         found.file.open("rb"),
         as_attachment=True,

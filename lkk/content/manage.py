@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as N_
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lkk.backoffice.decorators import operator_required
@@ -38,37 +39,41 @@ EDITORS = {
         "news",
         News,
         forms.NewsForm,
-        "Новости",
-        (("title", "Заголовок"), ("get_status_display", "Состояние"), ("published_at", "Дата")),
+        N_("Новости"),
+        (
+            ("title", N_("Заголовок")),
+            ("get_status_display", N_("Состояние")),
+            ("published_at", N_("Дата")),
+        ),
     ),
     "pages": Editor(
         "pages",
         InfoPage,
         forms.InfoPageForm,
-        "Информация для клиента",
-        (("title", "Заголовок"), ("slug", "Адрес"), ("order", "Порядок")),
+        N_("Информация для клиента"),
+        (("title", N_("Заголовок")), ("slug", N_("Адрес")), ("order", N_("Порядок"))),
     ),
     "faq": Editor(
         "faq",
         FaqItem,
         forms.FaqItemForm,
-        "Частые вопросы",
-        (("question", "Вопрос"), ("category", "Раздел"), ("order", "Порядок")),
+        N_("Частые вопросы"),
+        (("question", N_("Вопрос")), ("category", N_("Раздел")), ("order", N_("Порядок"))),
     ),
     "instructions": Editor(
         "instructions",
         Instruction,
         forms.InstructionForm,
-        "Инструкции",
-        (("title", "Название"), ("slug", "Код"), ("is_public", "Без входа")),
+        N_("Инструкции"),
+        (("title", N_("Название")), ("slug", N_("Код")), ("is_public", N_("Без входа"))),
         save=instruction_save,
     ),
     "phones": Editor(
         "phones",
         SupportPhone,
         forms.SupportPhoneForm,
-        "Телефоны поддержки",
-        (("title", "Назначение"), ("phone", "Телефон"), ("hours", "Часы работы")),
+        N_("Телефоны поддержки"),
+        (("title", N_("Назначение")), ("phone", N_("Телефон")), ("hours", N_("Часы работы"))),
     ),
 }
 
@@ -91,7 +96,7 @@ def editor_list(request: HttpRequest, editor: Editor, *, url_ns: str) -> HttpRes
         "content/manage/list.html",
         {
             "editor": editor,
-            "headings": [_(h) for _a, h in editor.columns],
+            "headings": [h for _a, h in editor.columns],
             "rows": rows,
             "page_obj": page,
             "list_url": f"{url_ns}:manage_list",

@@ -6,7 +6,7 @@ app_name = "content"
 
 urlpatterns = [
     path("", views.info_index, name="info_index"),
-    path("pages/<slug:page>/", views.info_page, name="info_page"),
+    path("pages/<slug:info_slug>/", views.info_page, name="info_page"),
     path("news/", views.news_list, name="news_list"),
     path("news/<int:news_id>/", views.news_detail, name="news_detail"),
     path("help/", views.help_index, name="help"),

@@ -33,8 +33,8 @@ def info_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def info_page(request: HttpRequest, page: str) -> HttpResponse:
-    found = get_object_or_404(InfoPage, slug=page, is_published=True)
+def info_page(request: HttpRequest, info_slug: str) -> HttpResponse:
+    found = get_object_or_404(InfoPage, slug=info_slug, is_published=True)
     pages = InfoPage.objects.filter(is_published=True).only("pk", "title", "slug")
     return render(request, "content/info_page.html", {"page": found, "pages": pages})
 
