@@ -24,7 +24,7 @@ PAGES: dict[str, tuple[dict[str, str], int]] = {
     "customers:object_list": ({}, 5),
     "customers:point_list": ({}, 5),
     "customers:meter_list": ({}, 5),
-    "surveys:list": ({}, 5),
+    "surveys:list": ({}, 4),
 }
 SEARCHED = {
     "customers:contract_list": {"q": "8", "sort": "-date"},

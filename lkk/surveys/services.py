@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,12 @@ def surveys_for(user):
         return Survey.objects.none()
     audiences = ["all", *categories_of(user)]
     return Survey.objects.filter(status=Survey.Status.OPEN, audience__in=audiences)
+
+
+def surveys_listed(user):
+    """`surveys_for` with `done`: whether the user answered each, in the same query."""
+    mine = Response.objects.filter(survey=OuterRef("pk"), user=user)
+    return surveys_for(user).annotate(done=Exists(mine))
 
 
 def answered_ids(user, surveys) -> set[int]:

@@ -11,15 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from lkk.core.errors import ApplicationError
 from lkk.surveys.forms import AnswerForm
-from lkk.surveys.services import answered_ids, survey_answer, surveys_for
+from lkk.surveys.services import answered_ids, survey_answer, surveys_for, surveys_listed
 
 
 @login_required
 @require_http_methods(["GET"])
 def survey_list(request: HttpRequest) -> HttpResponse:
-    surveys = list(surveys_for(request.user).only("pk", "title", "description", "opened_at"))
-    done = answered_ids(request.user, [s.pk for s in surveys]) if surveys else set()
-    return render(request, "surveys/list.html", {"surveys": surveys, "done": done})
+    surveys = surveys_listed(request.user).only("pk", "title", "description", "opened_at")
+    return render(request, "surveys/list.html", {"surveys": list(surveys)})
 
 
 @login_required

@@ -62,9 +62,9 @@ def test_customer_answers_a_survey_and_the_operator_sees_the_result(
         staff.get_by_role("link", name="Результаты Качество обслуживания").click()
         expect(staff.get_by_test_id("survey-total")).to_have_text("1 ответ")
         scale, often, used, _text = (staff.get_by_test_id("result").nth(i) for i in range(4))
-        expect(scale.get_by_role("row", name="4 1 100.0")).to_be_visible()
-        expect(often.get_by_role("row", name="Раз в месяц 1 100.0")).to_be_visible()
-        expect(used.get_by_role("row", name="Документы 0 0.0")).to_be_visible()
+        expect(scale.get_by_role("row", name="4 1 100,0")).to_be_visible()
+        expect(often.get_by_role("row", name="Раз в месяц 1 100,0")).to_be_visible()
+        expect(used.get_by_role("row", name="Документы 0 0,0")).to_be_visible()
         expect(staff.get_by_text("Больше графиков")).to_be_visible()
         expect(staff.locator("canvas[data-chart]").first).to_be_visible()
         with staff.expect_download() as download:
