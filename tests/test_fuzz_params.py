@@ -265,12 +265,12 @@ def _content_of(customer_a) -> None:
     from lkk.content.models import InfoPage, Instruction, News
     from lkk.surveys.models import Question, Survey
 
-    pk = customer_a.registration.pk
+    pk = customer_a.registration.pk  # the rows with an explicit pk first: then no clash
+    Survey.objects.create(pk=pk, title="Опрос оператора", status="open")
+    News.objects.create(pk=pk, title="Н2", summary="К", body="Т", status="draft")
     customer_a.survey = Survey.objects.create(title="Опрос", status="open")
     Question.objects.create(survey=customer_a.survey, kind="scale", text="Оценка")
-    Survey.objects.create(pk=pk, title="Опрос оператора", status="open")
     customer_a.news = News.objects.create(title="Н", summary="К", body="Т", status="published")
-    News.objects.create(pk=pk, title="Н2", summary="К", body="Т", status="draft")
     Rate.objects.create(
         pk=pk, voltage="0.4", category="3", purpose="new", per_kw=Decimal("1000.00"),
         valid_from=dt.date(2026, 1, 1),
