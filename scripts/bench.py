@@ -308,6 +308,10 @@ def pages_for(user: User) -> dict[str, list[Page]]:
             Page("appointments_new", "«Запись на приём»", "/appointments/new/"),
             Page("outages", "«Плановые отключения»", "/outages/", {"street": "ленина"}),
             Page("outage_subscriptions", "«Подписка на отключения»", "/outages/subscriptions/"),
+            Page("news", "«Новости»", "/info/news/"),
+            Page("surveys", "«Опросы»", "/surveys/"),
+            Page("help", "«Помощь»", "/info/help/"),
+            Page("calculator", "«Калькулятор присоединения»", "/connection/calculator/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

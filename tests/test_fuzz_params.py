@@ -109,6 +109,8 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "appointments:detail": (),
     "appointments:move": ("day",),
     "outages:subscriptions": ("page",),
+    "surveys:list": (),
+    "surveys:answer": (),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -128,6 +130,14 @@ PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
     "accounts:password_reset_confirm": (),
     "accounts:password_reset_link": (),
     "outages:list": ("settlement", "street", "house", "date_from", "date_to", "page"),
+    "content:info_index": (),
+    "content:info_page": (),
+    "content:news_list": ("page",),
+    "content:news_detail": (),
+    "content:help": (),
+    "content:instruction": (),
+    "connection:calculator": ("purpose", "power_kw", "previous_kw", "voltage", "category"),
+    "connection:document": (),
 }
 #: Routes an operator opens after the second factor (the back office) → their parameters.
 STAFF_ROUTES: dict[str, tuple[str, ...]] = {
@@ -145,6 +155,17 @@ STAFF_ROUTES: dict[str, tuple[str, ...]] = {
     "outages:manage_edit": (),
     "outages:manage_import": (),
     "outages:import_template": (),
+    "content:manage_list": ("page",),
+    "content:manage_create": (),
+    "content:manage_edit": (),
+    "connection:manage_list": ("page",),
+    "connection:manage_create": (),
+    "connection:manage_edit": (),
+    "surveys:manage_list": ("page",),
+    "surveys:manage_create": (),
+    "surveys:manage_edit": (),
+    "surveys:manage_results": (),
+    "surveys:manage_export": ("format",),
 }
 #: The second factor's steps, opened by an operator right after the password.
 SECOND_FACTOR_ROUTES: dict[str, tuple[str, ...]] = {
@@ -175,6 +196,8 @@ EXCLUDED: dict[str, str] = {
     "appointments:visit_mark": "POST only (operator): `mark`, `office`, `day` by core.params",
     "appointments:slot_block": "POST only (operator): `blocked`, `office`, `day` by core.params",
     "outages:subscription_delete": "POST only, reads no parameter",
+    "content:manage_delete": "POST only, reads no parameter",
+    "connection:manage_delete": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -194,9 +217,19 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "notification_id": lambda a: a.notice.pk,
     "application_id": lambda a: a.application.pk,
     "attachment_id": lambda a: a.attachment.pk,
-    "kind": lambda a: "reconciliation",
+    "kind": lambda a: "reconciliation",  # a new application's kind; the editors' below
     "appointment_id": lambda a: a.visit.pk,
     "subscription_id": lambda a: a.subscription.pk,
+    "survey_id": lambda a: a.survey.pk,
+    "info_slug": lambda a: "tariffs",
+    "news_id": lambda a: a.news.pk,
+    "instruction": lambda a: "registration",
+    "document": lambda a: "terms",
+    "table": lambda a: "rates",
+}
+#: The same parameter name meaning another thing in a namespace: the editors' `kind` is a table.
+NAMESPACE_OBJECTS: dict[tuple[str, str], Callable[[object], object]] = {
+    ("content", "kind"): lambda a: "news",
 }
 
 
@@ -270,6 +303,7 @@ def customer(customer_a):
     customer_a.subscription = Subscription.objects.create(
         user=customer_a.user, settlement="Рязань", street="Ленина"
     )
+    _content_of(customer_a)
     return customer_a
 
 
@@ -307,6 +341,32 @@ def _visit(user) -> Appointment:
     return Appointment.objects.create(user=user, office=office, service=service, slot=slot)
 
 
+def _content_of(customer_a) -> None:
+    """S2–S5, T2/T3: an open survey for A, public news, a page, files; and a survey, news and
+    a rate with the registration's pk, so that every staff route with `pk` finds its row."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lkk.connection.models import ConnectionDocument, Rate
+    from lkk.content.models import InfoPage, Instruction, News
+    from lkk.surveys.models import Question, Survey
+
+    pk = customer_a.registration.pk  # the rows with an explicit pk first: then no clash
+    Survey.objects.create(pk=pk, title="Опрос оператора", status="open")
+    News.objects.create(pk=pk, title="Н2", summary="К", body="Т", status="draft")
+    customer_a.survey = Survey.objects.create(title="Опрос", status="open")
+    Question.objects.create(survey=customer_a.survey, kind="scale", text="Оценка")
+    customer_a.news = News.objects.create(title="Н", summary="К", body="Т", status="published")
+    Rate.objects.create(
+        pk=pk, voltage="0.4", category="3", purpose="new", per_kw=Decimal("1000.00"),
+        valid_from=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    InfoPage.objects.create(slug="tariffs", title="Тарифы", body="<p>Т</p>")
+    upload = SimpleUploadedFile("i.pdf", b"%PDF-1.4 fuzz")
+    Instruction.objects.create(slug="registration", title="И", file=upload, file_name="i.pdf")
+    ConnectionDocument.objects.create(kind="terms", file=upload, file_name="t.pdf")
+
+
 def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None:
     """Opens the route as the one it is for: its customer, an operator, or nobody."""
     if name in CUSTOMER_ROUTES:
@@ -318,7 +378,13 @@ def _log_in(request: pytest.FixtureRequest, client, name: str, customer) -> None
 
 
 def _url(name: str, customer) -> str:
-    return reverse(name, kwargs={p: OBJECTS[p](customer) for p in URL_MAP[name]})
+    namespace = name.split(":")[0]
+    return reverse(
+        name,
+        kwargs={
+            p: NAMESPACE_OBJECTS.get((namespace, p), OBJECTS[p])(customer) for p in URL_MAP[name]
+        },
+    )
 
 
 def _get(client, url: str, query: dict[str, object]):

@@ -40,11 +40,24 @@ PUBLIC = {
     "captcha-image",
     "captcha-refresh",
     "outages:list",
+    # S2/S5 and T2/T3: news, information, help, the connection calculator — for any visitor.
+    "content:info_index",
+    "content:info_page",
+    "content:news_list",
+    "content:news_detail",
+    "content:help",
+    "content:instruction",
+    "connection:calculator",
+    "connection:document",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
 PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
     "key": lambda a: _captcha_key(),
     "token": lambda a: "not-a-real-link-token",
+    "info_slug": lambda a: _public_content("info_slug"),
+    "news_id": lambda a: _public_content("news_id"),
+    "instruction": lambda a: _public_content("instruction"),
+    "document": lambda a: _public_content("document"),
 }
 #: Public routes that answer only a script: the headers it sends.
 PUBLIC_HEADERS = {"captcha-refresh": {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}}
@@ -75,8 +88,17 @@ STAFF_ONLY = {
     "outages:manage_edit",
     "outages:manage_import",
     "outages:import_template",
+    # The editors of news, pages, FAQ, instructions, surveys and connection rates (S2–S5, T3).
+    *(f"content:manage_{v}" for v in ("list", "create", "edit", "delete")),
+    *(f"connection:manage_{v}" for v in ("list", "create", "edit", "delete")),
+    *(f"surveys:manage_{v}" for v in ("list", "create", "edit", "results", "export")),
 }
-STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
+STAFF_PARAMS: dict[str, Callable[[object], object]] = {
+    "pk": lambda a: 1,
+    "doc_pk": lambda a: 1,
+    "kind": lambda a: "news",
+    "table": lambda a: "rates",
+}
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
 DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).
@@ -112,6 +134,7 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "attachment_id": lambda a: _application_of(a.user, a.contract).attachments.get().pk,
     "appointment_id": lambda a: _visit_of(a.user, a.contract.number),
     "subscription_id": lambda a: _subscription_of(a.user),
+    "survey_id": lambda a: _survey_for(a),
 }
 #: URL parameters that are not customer objects (the kind of a new application) → a value.
 FIXED_PARAMS: dict[str, Callable[[object], str]] = {"kind": lambda a: "complaint"}
@@ -185,6 +208,49 @@ def _subscription_of(user) -> int:
     from lkk.outages.models import Subscription
 
     return Subscription.objects.create(user=user, settlement="Рязань", street="Ленина").pk
+
+
+def _survey_for(a) -> int:
+    """An open survey for ИП: customer A becomes an ИП, customer B (an ЮЛ) is not meant."""
+    from lkk.surveys.models import Survey
+
+    a.counterparty.kind = "ip"
+    a.counterparty.save(update_fields=["kind"])
+    return Survey.objects.create(title="Опрос для ИП", audience="ip", status="open").pk
+
+
+def _survey_of_audience(audience: str) -> int:
+    from lkk.surveys.models import Question, Survey
+
+    survey = Survey.objects.create(title=f"Опрос {audience}", audience=audience, status="open")
+    Question.objects.create(survey=survey, kind="scale", text="Оценка")
+    return survey.pk
+
+
+def _public_content(param: str) -> object:
+    """Published news, a page, an instruction and a connection document anyone may open."""
+    from django.core.files.base import ContentFile
+
+    from lkk.connection.models import ConnectionDocument
+    from lkk.content.models import InfoPage, Instruction, News
+
+    if param == "news_id":
+        return News.objects.create(title="Н", summary="К", body="Т", status="published").pk
+    if param == "info_slug":
+        return InfoPage.objects.get_or_create(slug="tariffs", defaults={"title": "Т", "body": "Т"})[
+            0
+        ].slug
+    model = Instruction if param == "instruction" else ConnectionDocument
+    slug = "registration" if param == "instruction" else "terms"
+    found = model.objects.filter(**({"slug": slug} if param == "instruction" else {"kind": slug}))
+    if not found.exists():
+        doc = (
+            Instruction(slug=slug, title="Инструкция", file_name="i.pdf")
+            if param == "instruction"
+            else ConnectionDocument(kind=slug, file_name="t.pdf")
+        )
+        doc.file.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return slug
 
 
 def _captcha_key() -> str:
@@ -332,6 +398,9 @@ DOWNLOADS: dict[str, Callable[[Limited], list[dict[str, object]]]] = {
         {"contract": lim.granted["contract_id"]},
     ],
     "applications:attachment": lambda lim: [{}],
+    "content:instruction": lambda lim: [{}],
+    "connection:document": lambda lim: [{}],
+    "surveys:manage_export": lambda lim: [{"format": "csv"}, {"format": "xlsx"}],
 }
 #: Counts a page shows besides its paginator's: (pattern, what contract 1 alone gives).
 COUNTS: dict[str, list[tuple[str, str]]] = {
@@ -462,7 +531,7 @@ def limited(db) -> Limited:
             submission=submission,
         ).pk
 
-    def objects(c: dict[str, object], user) -> dict[str, int]:
+    def objects(c: dict[str, object], user, audience: str) -> dict[str, int]:
         point = c["meter"].metering_point
         return {
             "contract_id": c["contract"].pk,
@@ -476,15 +545,17 @@ def limited(db) -> Limited:
             "attachment_id": _application_of(user, c["contract"]).attachments.get().pk,
             "appointment_id": _visit_of(user, c["contract"].number),
             "subscription_id": _subscription_of(user),
+            # A survey for the counterparty's category (ЮЛ), and one for ФЛ it is not meant for.
+            "survey_id": _survey_of_audience(audience),
         }
 
-    granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}
+    granted = {**objects(first, clerk, "ul"), "counterparty_id": counterparty.pk}
     assert set(granted) == set(OBJECTS), "every object parameter needs a case here"
     return Limited(
         user=clerk,
         counterparty=counterparty,
         granted=granted,
-        hidden=objects(second, director),
+        hidden=objects(second, director, "fl"),
         marks=second["marks"],
     )
 

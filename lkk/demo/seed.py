@@ -50,6 +50,7 @@ from lkk.customers.models import (
 from lkk.customers.services import grant_add
 from lkk.demo import names, services_visits
 from lkk.demo.applications import applications_seed
+from lkk.demo.content import content_seed
 from lkk.readings.models import Reading
 
 READING_MONTHS = 15
@@ -484,6 +485,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
         _users(new_demo)
         counts["applications"] = applications_seed()
         services_visits.load(today=today)
+        content_seed(today=today)  # S2/S4/S5, T2/T3: lkk/demo/content.py
     if any(counts.values()):
         vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     return counts

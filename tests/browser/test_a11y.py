@@ -460,3 +460,63 @@ def test_every_action_of_home_is_reached_by_tab_and_the_menu_works_without_a_mou
     page.keyboard.press("Escape")
     expect(group).to_have_attribute("aria-expanded", "false")
     expect(group).to_be_focused()
+
+
+# --- News, information, help, surveys, the connection calculator (S2, S4, S5, T3) ---------------
+
+
+def test_axe_content_pages(demo, walk: Walk) -> None:
+    from lkk.content.models import News
+    from lkk.surveys.models import Survey
+
+    page = walk.page
+    news = News.public().first()
+    walk.visit("news", "/info/news/")
+    walk.visit("news-item", f"/info/news/{news.pk}/")
+    walk.visit("info", "/info/")
+    walk.visit("info-page", "/info/pages/tariffs/")
+    walk.visit("help", "/info/help/")
+    walk.visit("calculator", "/connection/calculator/")
+    walk.visit(
+        "calculator-result",
+        "/connection/calculator/?purpose=new&power_kw=150&voltage=0.4&category=3",
+    )
+    walk.visit("calculator-errors", "/connection/calculator/?purpose=increase&power_kw=0")
+    _log_in(page, "ul_demo")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
+    walk.visit("surveys", "/surveys/")
+    survey = Survey.objects.get(title="Качество обслуживания")
+    walk.visit("survey", f"/surveys/{survey.pk}/")
+    page.get_by_role("button", name="Отправить ответы").click()
+    expect(page.get_by_text("Ответьте на этот вопрос.").first).to_be_visible()
+    walk.check("survey-errors")
+    _assert_clean(walk)
+
+
+def test_axe_content_back_office(demo, walk: Walk) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lkk.content.models import News
+    from lkk.surveys.models import Survey
+
+    device = TOTPDevice.objects.create(user=_user("operator"), name="test", confirmed=True)
+    page = walk.page
+    _log_in(page, "operator")
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.get_by_label("Код из приложения").fill(f"{code:06d}")
+    page.get_by_role("button", name="Подтвердить").click()
+    page.wait_for_url("**/backoffice/")
+    survey = Survey.objects.get(title="Качество обслуживания")
+    news = News.objects.first()
+    for name, path in (
+        ("manage-news", "/info/manage/news/"),
+        ("manage-news-form", f"/info/manage/news/{news.pk}/"),
+        ("manage-instructions-new", "/info/manage/instructions/new/"),
+        ("manage-surveys", "/surveys/manage/"),
+        ("manage-survey", f"/surveys/manage/{survey.pk}/"),
+        ("manage-survey-results", f"/surveys/manage/{survey.pk}/results/"),
+        ("manage-rates", "/connection/manage/rates/"),
+        ("manage-rate-new", "/connection/manage/rates/new/"),
+    ):
+        walk.visit(name, path)
+    _assert_clean(walk)

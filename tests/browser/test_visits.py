@@ -35,6 +35,7 @@ def test_customer_books_moves_and_cancels_a_visit(page: Page) -> None:
     from lkk.appointments.models import Appointment
 
     _log_in(page, "ip_demo")
+    page.get_by_test_id("menu-services").click()
     page.get_by_role("link", name="Запись на приём").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Мои записи")
     expect(page.get_by_test_id("no-upcoming")).to_be_visible()
