@@ -278,8 +278,14 @@ class Importer:
             ).values_list("billing_id", "pk", *self.compare)
         }
         creates, updates = [], []
+        ours = self._ours([row for row in rows if row.billing_id not in existing])
         for row in rows:
             have = existing.get(row.billing_id)
+            if have is None and ours:
+                have = ours.pop(tuple(row.values[k] for k in self.entity.natural_key), None)
+                if have is not None:  # the portal's own row, now with billing's ID
+                    updates.append((have[0], row))
+                    continue
             if have is None:
                 creates.append(row)
                 continue
@@ -297,6 +303,16 @@ class Importer:
                 self._file_store(row)
         self._create(creates)
         self._update(updates)
+
+    def _ours(self, rows: list[_Row]) -> dict[tuple, tuple]:
+        """Rows the portal made (no billing_id) that these new rows are, by the natural key:
+        one query per chunk."""
+        key = self.entity.natural_key
+        if not key or not rows:
+            return {}
+        lookups = {f"{k}__in": {row.values[k] for row in rows} for k in key}
+        found = self.model._default_manager.filter(billing_id__isnull=True, **lookups)
+        return {r[1 : 1 + len(key)]: (r[0],) for r in found.values_list("pk", *key)}
 
     def _resolve(self, rows: list[_Row]) -> list[_Row]:
         """Parents' billing_ids → primary keys (and copied columns), one query per parent."""
@@ -412,7 +428,7 @@ class Importer:
     def _update(self, updates: list[tuple[int, _Row]]) -> None:
         if not updates:
             return
-        fields = [*self.compare, *self.touch]
+        fields = ["billing_id", *self.compare, *self.touch]
         objs = []
         for pk, row in updates:
             obj = self.model(pk=pk, billing_id=row.billing_id)

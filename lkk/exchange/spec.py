@@ -46,6 +46,9 @@ class Entity:
     file_column: str | None = None
     #: Which rows of the model belong to billing's mirror (for the mirror dump).
     mirror_filter: models.Q = field(default_factory=models.Q)
+    #: Attnames that find a row the portal made itself (no billing_id yet) when billing sends
+    #: it back with its own ID: that row is updated instead of a duplicate refused.
+    natural_key: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         extra = (self.file_column,) if self.file_column else ()
@@ -166,6 +169,8 @@ ENTITIES: dict[str, Entity] = {
             defaults={"source": Reading.Source.BILLING, "status": Reading.Status.TAKEN},
             # Readings customers entered and billing has not given an ID yet are the portal's.
             mirror_filter=models.Q(billing_id__isnull=False),
+            # A reading a customer entered, taken by billing, comes back with billing's ID.
+            natural_key=("meter_id", "zone", "read_on"),
         ),
         Entity(
             "charges",

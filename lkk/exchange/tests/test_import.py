@@ -338,3 +338,20 @@ def test_path_must_exist(db, tmp_path):
         call_command("import_billing", str(tmp_path / "nowhere"), stdout=io.StringIO())
     with pytest.raises(CommandError):
         call_command("import_billing", str(Path(tmp_path)), stdout=io.StringIO())
+
+
+def test_a_customers_reading_sent_back_by_billing_gets_its_id_instead_of_a_duplicate(db):
+    from lkk.customers.tests.factories import ReadingFactory
+
+    mine = ReadingFactory(read_on=dt.date(2026, 10, 25), value=Decimal("1234.5"), to_export=True)
+    meter = mine.meter
+    data = _csv(
+        "billing_id;meter;zone;value;read_on",
+        f"BR-1;{meter.billing_id};total;1234.5;2026-10-25",
+        f"BR-2;{meter.billing_id};total;1300;2026-11-25",
+    )
+    batch = import_file("readings", data, fmt="csv", name="readings.csv", batch=_batch("readings"))
+    assert (batch.created, batch.updated, batch.rejected) == (1, 1, 0), batch.rejected_rows
+    mine.refresh_from_db()
+    assert (mine.billing_id, mine.status, mine.source) == ("BR-1", "taken", "billing")
+    assert Reading.objects.filter(meter=meter).count() == 2
