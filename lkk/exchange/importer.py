@@ -501,11 +501,11 @@ def import_file(
     entity = ENTITIES[entity_name]
     try:
         required = [c for c in entity.header if entity.is_required(c)]
-        rows = list(formats.read_rows(data, fmt, name, entity.header, required))
-        if fmt == "csv" and not rows and not data.strip():
-            raise FileRejected(_("Файл «%(name)s» пустой.") % {"name": name})
+        # Rows are read as they are imported (millions of them do not fit in memory as dicts);
+        # a file-level error met on the way rolls the whole file back.
+        rows = formats.read_rows(data, fmt, name, entity.header, required)
         if on_total:
-            on_total(len(rows))
+            on_total(max(data.count(b"\n") - (fmt == "csv"), 1))  # one row a line, as we write
         importer = Importer(entity, csv=fmt == "csv", read_file=read_file)
         with scopes_disabled(), transaction.atomic():
             counts = importer.run(rows, on_rows)

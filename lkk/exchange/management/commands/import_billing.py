@@ -25,6 +25,8 @@ class Command(BaseCommand):
         bars: list[Progress] = []
 
         def progress(name: str, total: int):
+            if bars:
+                bars.pop().close()  # the previous file's bar stays on its line
             bar = Progress(name, total, stream=self.stderr._out)
             bars.append(bar)
             return bar.advance
@@ -36,8 +38,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         finally:
             for bar in bars:
-                if bar.done < bar.total:
-                    bar.close()
+                bar.close()
         elapsed = time.monotonic() - started
         if not batches:
             raise CommandError(f"{path}: no exchange files (counterparties.csv, …) found")
