@@ -515,6 +515,12 @@ def import_file(
         batch.finished_at = timezone.now()
         batch.save()
         return batch
+    except Exception as error:  # the run is recorded as failed, and the error raised on
+        batch.status = ImportBatch.Status.FAILED
+        batch.error = f"{type(error).__name__}: {str(error)[:500]}"
+        batch.finished_at = timezone.now()
+        batch.save()
+        raise
     batch.status = ImportBatch.Status.DONE
     batch.rows_total = counts.total
     batch.created, batch.updated, batch.unchanged = counts.created, counts.updated, counts.unchanged

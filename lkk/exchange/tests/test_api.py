@@ -14,6 +14,8 @@ from lkk.customers.tests.factories import ReadingFactory
 from lkk.exchange.models import ExportBatch, ImportBatch
 from lkk.readings.models import Reading
 
+pytestmark = pytest.mark.django_db
+
 TOKEN = "b" * 40
 CSV = "billing_id;kind;name;short_name;inn\r\nA1;ul;ООО «Один»;Один;7707083893\r\nA2;ul;;Два;\r\n"
 
