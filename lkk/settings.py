@@ -329,6 +329,20 @@ LKK_APPLICATION_QUOTA_BYTES = env.int("LKK_APPLICATION_QUOTA_BYTES", default=100
 # which the customer can no longer cancel or move it.
 LKK_APPOINTMENT_DAYS_AHEAD = env.int("LKK_APPOINTMENT_DAYS_AHEAD", default=14)
 APPOINTMENT_CHANGE_HOURS = env.int("LKK_APPOINTMENT_CHANGE_HOURS", default=2)
+# --- Exchange with billing (I1, I2; docs/exchange.md) ---
+# Systems that may push imports and take exports through /exchange/v1/: comma-separated
+# "name:token" pairs (a token of at least 32 characters; shorter ones are ignored).
+LKK_EXCHANGE_TOKENS = {
+    name.strip(): token.strip()
+    for name, _sep, token in (
+        pair.partition(":") for pair in env.list("LKK_EXCHANGE_TOKENS", default=[])
+    )
+    if name.strip() and len(token.strip()) >= 32
+}
+# The largest exchange file (or API request body) accepted, in bytes.
+LKK_EXCHANGE_MAX_BYTES = env.int("LKK_EXCHANGE_MAX_BYTES", default=256 * 1024 * 1024)
+# Rows of one export batch at most (the rest go in the next batch).
+LKK_EXCHANGE_EXPORT_LIMIT = env.int("LKK_EXCHANGE_EXPORT_LIMIT", default=50000)
 # --- Registration ---
 # Ways of self-registration offered (A1, A2): "contract" (ИНН + номер договора, seed 000) and the
 # legal forms "ul", "ip", "fl" (seeds 001, 004); comma-separated, empty offers none.

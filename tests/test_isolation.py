@@ -99,6 +99,21 @@ STAFF_PARAMS: dict[str, Callable[[object], object]] = {
     "kind": lambda a: "news",
     "table": lambda a: "rates",
 }
+    "exchange:batch_list",  # lkk/exchange/tests/test_api.py
+    "exchange:batch_detail",
+}
+STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
+#: Machine-to-machine routes: the exchange with billing (I1, I2; lkk/exchange/tests/test_api.py).
+#: Billing's data are every customer's, so no customer scope applies: only a system's bearer
+#: token opens them, and no session (a customer's, an operator's) counts — without the token
+#: they answer 401 to everyone. `test_machine_routes_need_the_token` below.
+MACHINE = {"exchange:api_import", "exchange:api_export", "exchange:api_export_ack"}
+MACHINE_PARAMS: dict[str, Callable[[object], object]] = {
+    "entity": lambda a: "counterparties",
+    "source": lambda a: "readings",
+    "batch_id": lambda a: 1,
+}
+MACHINE_TOKEN = "t" * 40
 #: Routes that exist only with DEBUG or DEMO_MODE: with neither (as in production) they are a 404.
 DEV_ONLY = {"notifications:dev_outbox"}
 #: Routes that only change state by POST and then redirect (tested in their own modules).
@@ -303,6 +318,7 @@ def test_every_route_is_known():
             **FIXED_PARAMS,
             **(PUBLIC_PARAMS if name in PUBLIC else {}),
             **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+            **(MACHINE_PARAMS if name in MACHINE else {}),
         }
         unknown = [p for p in params if p not in known]
         assert not unknown, f"{name}: the isolation test does not know parameter(s) {unknown}"
@@ -316,8 +332,16 @@ def test_route_isolation(client, settings, customer_a, customer_b, name, params)
         **FIXED_PARAMS,
         **(PUBLIC_PARAMS if name in PUBLIC else {}),
         **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+        **(MACHINE_PARAMS if name in MACHINE else {}),
     }
     url = reverse(name, kwargs={p: values[p](customer_a) for p in params})
+    if name in MACHINE:
+        assert client.get(url).status_code == 401
+        assert client.post(url, {}).status_code == 401
+        client.force_login(customer_a.user)
+        assert client.get(url).status_code == 401
+        assert client.post(url, {}).status_code == 401
+        return
     if name in DEV_ONLY:
         assert not (settings.DEBUG or settings.DEMO_MODE)
         assert client.get(url).status_code == 404
@@ -591,10 +615,15 @@ def test_limited_grant_route_isolation(client, settings, limited, name, params):
         **FIXED_PARAMS,
         **(PUBLIC_PARAMS if name in PUBLIC else {}),
         **(STAFF_PARAMS if name in STAFF_ONLY else {}),
+        **(MACHINE_PARAMS if name in MACHINE else {}),
     }
     kwargs = {p: fixed[p](limited) if p in fixed else limited.granted[p] for p in params}
     url = reverse(name, kwargs=kwargs)
     headers = PUBLIC_HEADERS.get(name, {})
+    if name in MACHINE:
+        assert client.get(url).status_code == 401
+        assert client.post(url, {}).status_code == 401
+        return
     if name in STAFF_ONLY:
         assert client.get(url).status_code == 404
         assert client.post(url, {}).status_code == 404
@@ -643,3 +672,19 @@ def test_the_limited_walk_sees_contract_2_as_its_director(client, limited):
     assert "LIM2-PAY" in contract.content.decode()
     meters = client.get(reverse("customers:meter_list")).content.decode()
     assert "LIM2SERIAL" in meters and "Найдено записей: 2" in meters
+
+
+@pytest.mark.parametrize("name", sorted(MACHINE))
+def test_machine_routes_need_the_token(client, settings, customer_a, name):
+    """The exchange API: a session is no credential, a wrong token is 403, billing's token
+    passes (the view's own answer: 200, 400, 404 or 405 — never a login page)."""
+    settings.LKK_EXCHANGE_TOKENS = {"billing": MACHINE_TOKEN}
+    params = [p for n, ps in ROUTES if n == name for p in ps]
+    url = reverse(name, kwargs={p: MACHINE_PARAMS[p](customer_a) for p in params})
+    client.force_login(customer_a.user)
+    for method in (client.get, client.post):
+        assert method(url).status_code == 401
+        assert method(url, HTTP_AUTHORIZATION="Bearer " + "x" * 40).status_code == 403
+        answer = method(url, HTTP_AUTHORIZATION=f"Bearer {MACHINE_TOKEN}")
+        assert answer.status_code in (200, 400, 404, 405), answer.status_code
+        assert answer["Content-Type"].startswith("application/json") or answer.status_code == 405

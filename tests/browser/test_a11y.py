@@ -323,6 +323,15 @@ def test_axe_back_office_pages(demo, walk: Walk) -> None:
     page.get_by_test_id("office-found").get_by_role("link").first.click()
     expect(page.get_by_test_id("office-form")).to_be_visible()
     walk.check("backoffice-office-issue-form")
+    from lkk.exchange.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        entity="contracts", channel="api", source="API", system="billing", status="done",
+        rows_total=2, created=1, rejected=1,
+        rejected_rows=[{"line": 3, "billing_id": "K2", "reason": "counterparty: нет записи"}],
+    )  # fmt: skip
+    walk.visit("exchange-batches", "/exchange/batches/")
+    walk.visit("exchange-batch", f"/exchange/batches/{batch.pk}/")
     walk.visit("backoffice-office-day", "/appointments/office/")
     walk.visit("backoffice-outages", "/outages/manage/")
     walk.visit("backoffice-outage-new", "/outages/manage/new/")
