@@ -92,6 +92,8 @@ STAFF_ONLY = {
     *(f"content:manage_{v}" for v in ("list", "create", "edit", "delete")),
     *(f"connection:manage_{v}" for v in ("list", "create", "edit", "delete")),
     *(f"surveys:manage_{v}" for v in ("list", "create", "edit", "results", "export")),
+    "exchange:batch_list",  # lkk/exchange/tests/test_api.py
+    "exchange:batch_detail",
 }
 STAFF_PARAMS: dict[str, Callable[[object], object]] = {
     "pk": lambda a: 1,
@@ -99,10 +101,6 @@ STAFF_PARAMS: dict[str, Callable[[object], object]] = {
     "kind": lambda a: "news",
     "table": lambda a: "rates",
 }
-    "exchange:batch_list",  # lkk/exchange/tests/test_api.py
-    "exchange:batch_detail",
-}
-STAFF_PARAMS: dict[str, Callable[[object], int]] = {"pk": lambda a: 1, "doc_pk": lambda a: 1}
 #: Machine-to-machine routes: the exchange with billing (I1, I2; lkk/exchange/tests/test_api.py).
 #: Billing's data are every customer's, so no customer scope applies: only a system's bearer
 #: token opens them, and no session (a customer's, an operator's) counts — without the token
