@@ -393,7 +393,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "API личного кабинета клиента для мобильного приложения. Вход: POST /api/v1/auth/token/ "
         "с логином и паролем; ключ передаётся в заголовке `Authorization: Bearer <ключ>`. "
-        "Ошибки: JSON `{\"detail\": \"…\", \"errors\": {\"поле\": [\"сообщение\"]}}`."
+        'Ошибки: JSON `{"detail": "…", "errors": {"поле": ["сообщение"]}}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -137,9 +137,19 @@ EXCLUDED: dict[str, str] = {
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
     "notifications:read_all": "POST only, reads no parameter",
+    "notifications:push_subscribe": "POST only (JSON): lkk/notifications/tests/test_push.py",
+    "notifications:push_unsubscribe": "POST only, reads no parameter",
+    "accounts:api_token_revoke": "POST only: lkk/api/tests/test_auth.py",
+    "manifest": "the web app manifest: reads no parameter (lkk/core/tests/test_pwa.py)",
+    "service_worker": "the service worker: reads no parameter (lkk/core/tests/test_pwa.py)",
+    "offline": "the offline page: reads no parameter (lkk/core/tests/test_pwa.py)",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
-EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
+EXCLUDED_NAMESPACES = {
+    "admin": "the Django admin: operators with a second factor",
+    "api": "the REST API: schemathesis fuzzes every operation of its schema "
+    "(lkk/api/tests/test_schemathesis.py)",
+}
 
 #: URL path parameter → customer A's object for it (as in tests/test_isolation.py).
 OBJECTS: dict[str, Callable[[object], object]] = {

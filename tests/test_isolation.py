@@ -39,6 +39,10 @@ PUBLIC = {
     "notifications:dev_outbox",
     "captcha-image",
     "captcha-refresh",
+    # The installable app (P2): the same for everyone, nothing personal (lkk/core/pwa.py).
+    "manifest",
+    "service_worker",
+    "offline",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
 PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
@@ -71,9 +75,14 @@ POST_ONLY = {
     "accounts:consent_withdraw",
     "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
     "notifications:read_all",  # lkk/notifications/tests/test_notices.py
+    "notifications:push_subscribe",  # lkk/notifications/tests/test_push.py
+    "notifications:push_unsubscribe",  # lkk/notifications/tests/test_push.py
+    "accounts:api_token_revoke",  # lkk/api/tests/test_auth.py (another's token: 404)
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
-SEPARATELY_TESTED_NAMESPACES = {"admin"}
+SEPARATELY_TESTED_NAMESPACES = {"admin", "api"}
+# "api": the REST API has its own walker over its OpenAPI schema, as customer B and as a user
+# granted one contract (lkk/api/tests/test_isolation_api.py).
 
 #: URL parameter → how to get customer A's object for it.
 OBJECTS: dict[str, Callable[[object], int]] = {
@@ -85,6 +94,7 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "submission_id": lambda a: a.submission.pk,
     "upload_id": lambda a: _upload_of(a),
     "notification_id": lambda a: _notice_of(a.user, a.contract.number),
+    "token_id": lambda a: _token_of(a.user),
 }
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
@@ -106,6 +116,15 @@ def _notice_of(user, about: str) -> int:
     from lkk.notifications.services import notify
 
     return notify(user, topic="applications", title=f"Заявка по договору {about}").pk
+
+
+def _token_of(user) -> int:
+    """An app login (API token) of the user, for «Активные сеансы»."""
+    from django.test import RequestFactory
+
+    from lkk.api.services import token_issue
+
+    return token_issue(request=RequestFactory().get("/"), user=user)[0].pk
 
 
 def _captcha_key() -> str:
@@ -390,6 +409,7 @@ def limited(db) -> Limited:
             "submission_id": receipts[user],
             "upload_id": uploads[user],
             "notification_id": _notice_of(user, c["contract"].number),
+            "token_id": _token_of(user),
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}

@@ -13,7 +13,7 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Что случилось, одной фразой")
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Сообщения по полям запроса: {\"поле\": [\"сообщение\"]}",
+        help_text='Сообщения по полям запроса: {"поле": ["сообщение"]}',
     )
 
 
@@ -39,9 +39,7 @@ class AutoSchema(openapi.AutoSchema):
         parameters = list(super().get_override_parameters())
         if getattr(self.view, "action", None) == "list":
             for name, (_lookup, description) in getattr(self.view, "query_parameters", {}).items():
-                parameters.append(
-                    OpenApiParameter(name, OpenApiTypes.INT, description=description)
-                )
+                parameters.append(OpenApiParameter(name, OpenApiTypes.INT, description=description))
         return parameters
 
     def _get_response_bodies(self, direction="response"):

@@ -164,7 +164,7 @@ class MeterReadingInputSerializer(serializers.Serializer):
     values = serializers.DictField(
         child=serializers.CharField(max_length=30, allow_blank=True),
         allow_empty=False,
-        help_text="Зона → показание, например {\"day\": \"1234,5\", \"night\": \"567\"}",
+        help_text='Зона → показание, например {"day": "1234,5", "night": "567"}',
     )
     confirmed = serializers.BooleanField(
         default=False, help_text="Подтверждаю необычно большой расход"

@@ -60,7 +60,9 @@ def token_for_key(key: str) -> ApiToken | None:
 
 
 def tokens_active(user):
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
 
 
 def token_revoke(*, request: HttpRequest, user, token_id: int) -> bool:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,40 +14,77 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True, verbose_name='хеш ключа')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='выдан')),
-                ('expires_at', models.DateTimeField(verbose_name='действует до')),
-                ('last_used_at', models.DateTimeField(verbose_name='последняя активность')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='отозван')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP-адрес')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='приложение')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key_hash",
+                    models.CharField(max_length=64, unique=True, verbose_name="хеш ключа"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="выдан")),
+                ("expires_at", models.DateTimeField(verbose_name="действует до")),
+                ("last_used_at", models.DateTimeField(verbose_name="последняя активность")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="отозван")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP-адрес"),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="приложение"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ключ API',
-                'verbose_name_plural': 'ключи API',
-                'ordering': ['-last_used_at', '-pk'],
-                'indexes': [models.Index(fields=['user', 'revoked_at'], name='api_token_user_live')],
+                "verbose_name": "ключ API",
+                "verbose_name_plural": "ключи API",
+                "ordering": ["-last_used_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["user", "revoked_at"], name="api_token_user_live")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='IdempotentAnswer',
+            name="IdempotentAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255, verbose_name='ключ')),
-                ('request_hash', models.CharField(max_length=64, verbose_name='хеш запроса')),
-                ('status', models.PositiveSmallIntegerField(verbose_name='код ответа')),
-                ('body', models.JSONField(verbose_name='ответ')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создан')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255, verbose_name="ключ")),
+                ("request_hash", models.CharField(max_length=64, verbose_name="хеш запроса")),
+                ("status", models.PositiveSmallIntegerField(verbose_name="код ответа")),
+                ("body", models.JSONField(verbose_name="ответ")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создан")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ответ по ключу идемпотентности',
-                'verbose_name_plural': 'ответы по ключам идемпотентности',
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='api_idempotency_user_key')],
+                "verbose_name": "ответ по ключу идемпотентности",
+                "verbose_name_plural": "ответы по ключам идемпотентности",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "key"), name="api_idempotency_user_key")
+                ],
             },
         ),
     ]

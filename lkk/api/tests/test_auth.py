@@ -17,7 +17,9 @@ ME_URL = "/api/v1/me/"
 
 
 def _login(client: APIClient, username: str, password: str, **extra):
-    return client.post(TOKEN_URL, {"username": username, "password": password, **extra}, format="json")
+    return client.post(
+        TOKEN_URL, {"username": username, "password": password, **extra}, format="json"
+    )
 
 
 def test_token_is_issued_for_the_sites_credentials_and_stored_hashed(customer_a):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -110,7 +109,9 @@ def _url(path: str, objects: dict[str, object]) -> str:
     return path.replace("{id}", str(OBJECTS[path.split("/")[3]](objects)))
 
 
-@pytest.mark.parametrize(("path", "method"), OBJECT_PATHS, ids=[f"{m} {p}" for p, m in OBJECT_PATHS])
+@pytest.mark.parametrize(
+    ("path", "method"), OBJECT_PATHS, ids=[f"{m} {p}" for p, m in OBJECT_PATHS]
+)
 def test_another_customers_object_is_404(world, path, method):
     first = world["first"]
     if path.startswith("/api/v1/notifications/"):
@@ -127,7 +128,9 @@ def test_another_customers_object_is_404(world, path, method):
     assert answer.json()["detail"] == "Не найдено."
 
 
-@pytest.mark.parametrize(("path", "method"), OBJECT_PATHS, ids=[f"{m} {p}" for p, m in OBJECT_PATHS])
+@pytest.mark.parametrize(
+    ("path", "method"), OBJECT_PATHS, ids=[f"{m} {p}" for p, m in OBJECT_PATHS]
+)
 def test_user_granted_contract_1_finds_nothing_of_contract_2(world, path, method):
     clerk = bearer(world["clerk"])
     if path.startswith("/api/v1/notifications/") or path.startswith("/api/v1/counterparties/"):

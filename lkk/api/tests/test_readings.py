@@ -41,7 +41,9 @@ def test_same_key_same_body_replays_the_first_answer(api_a, customer_a):
     assert again.json() == receipt
     assert again["Idempotent-Replayed"] == "true"
     assert Submission.objects.filter(channel="api").count() == 1
-    assert Reading.objects.filter(meter=customer_a.meter, read_on=dt.date(2026, 11, 20)).count() == 1
+    assert (
+        Reading.objects.filter(meter=customer_a.meter, read_on=dt.date(2026, 11, 20)).count() == 1
+    )
 
 
 def test_same_key_other_body_is_422(api_a, customer_a):
@@ -50,7 +52,9 @@ def test_same_key_other_body_is_422(api_a, customer_a):
     other = _post(api_a, _body(customer_a.meter, "1400"), key)
     assert other.status_code == 422
     assert other.json()["detail"] == "Этот Idempotency-Key уже использован с другими данными."
-    assert Reading.objects.filter(meter=customer_a.meter, read_on=dt.date(2026, 11, 20)).count() == 1
+    assert (
+        Reading.objects.filter(meter=customer_a.meter, read_on=dt.date(2026, 11, 20)).count() == 1
+    )
 
 
 def test_keys_are_per_user(api_a, api_b, customer_a, customer_b):

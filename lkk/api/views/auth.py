@@ -103,4 +103,3 @@ class MeView(APIView):
     @extend_schema(summary="Текущий пользователь", responses=s.MeSerializer)
     def get(self, request):
         return Response(s.MeSerializer(request.user).data)
-

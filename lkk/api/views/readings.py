@@ -57,7 +57,9 @@ class ReadingsSubmitView(APIView):
         responses={
             201: s.ReceiptSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Показания не приняты"),
-            422: OpenApiResponse(ErrorSerializer, description="Ключ уже использован с другим телом"),
+            422: OpenApiResponse(
+                ErrorSerializer, description="Ключ уже использован с другим телом"
+            ),
         },
     )
     def post(self, request):

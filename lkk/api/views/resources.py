@@ -21,14 +21,18 @@ from lkk.readings.models import Reading, Submission
 CONTRACT = {"contract": ("contract_id", "Только по этому договору")}
 
 
-@extend_schema_view(list=extend_schema(summary="Контрагенты"), retrieve=extend_schema(summary="Контрагент"))
+@extend_schema_view(
+    list=extend_schema(summary="Контрагенты"), retrieve=extend_schema(summary="Контрагент")
+)
 class CounterpartyViewSet(CustomerViewSet):
     model = Counterparty
     serializer_class = s.CounterpartySerializer
     ordering = ("short_name", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="Договоры"), retrieve=extend_schema(summary="Договор"))
+@extend_schema_view(
+    list=extend_schema(summary="Договоры"), retrieve=extend_schema(summary="Договор")
+)
 class ContractViewSet(CustomerViewSet):
     model = Contract
     serializer_class = s.ContractSerializer
@@ -47,7 +51,9 @@ class ConsumptionObjectViewSet(CustomerViewSet):
     ordering = ("name", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="Точки учёта"), retrieve=extend_schema(summary="Точка учёта"))
+@extend_schema_view(
+    list=extend_schema(summary="Точки учёта"), retrieve=extend_schema(summary="Точка учёта")
+)
 class MeteringPointViewSet(CustomerViewSet):
     model = MeteringPoint
     serializer_class = s.MeteringPointSerializer
@@ -58,7 +64,9 @@ class MeteringPointViewSet(CustomerViewSet):
     ordering = ("code", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="Приборы учёта"), retrieve=extend_schema(summary="Прибор учёта"))
+@extend_schema_view(
+    list=extend_schema(summary="Приборы учёта"), retrieve=extend_schema(summary="Прибор учёта")
+)
 class MeterViewSet(CustomerViewSet):
     model = Meter
     serializer_class = s.MeterSerializer
@@ -104,7 +112,9 @@ class ReceiptViewSet(CustomerViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(summary="Начисления"), retrieve=extend_schema(summary="Начисление"))
+@extend_schema_view(
+    list=extend_schema(summary="Начисления"), retrieve=extend_schema(summary="Начисление")
+)
 class ChargeViewSet(CustomerViewSet):
     model = Charge
     serializer_class = s.ChargeSerializer
@@ -120,7 +130,9 @@ class PaymentViewSet(CustomerViewSet):
     ordering = ("-paid_on", "-pk")
 
 
-@extend_schema_view(list=extend_schema(summary="Документы"), retrieve=extend_schema(summary="Документ"))
+@extend_schema_view(
+    list=extend_schema(summary="Документы"), retrieve=extend_schema(summary="Документ")
+)
 class DocumentViewSet(CustomerViewSet):
     model = Document
     serializer_class = s.DocumentSerializer

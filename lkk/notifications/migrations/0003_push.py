@@ -7,45 +7,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_notification'),
+        ("notifications", "0002_notification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PushSubscription',
+            name="PushSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.URLField(max_length=1000, unique=True, verbose_name='адрес push-сервиса')),
-                ('p256dh', models.CharField(max_length=200, verbose_name='открытый ключ')),
-                ('auth', models.CharField(max_length=100, verbose_name='секрет')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='браузер')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='создано')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.URLField(
+                        max_length=1000, unique=True, verbose_name="адрес push-сервиса"
+                    ),
+                ),
+                ("p256dh", models.CharField(max_length=200, verbose_name="открытый ключ")),
+                ("auth", models.CharField(max_length=100, verbose_name="секрет")),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="браузер"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="создано"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'подписка на push-уведомления',
-                'verbose_name_plural': 'подписки на push-уведомления',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "подписка на push-уведомления",
+                "verbose_name_plural": "подписки на push-уведомления",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='outboxmessage',
-            name='notif_outbox_channel_valid',
+            model_name="outboxmessage",
+            name="notif_outbox_channel_valid",
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Электронная почта'), ('sms', 'SMS'), ('push', 'Push-уведомление')], max_length=10, verbose_name='канал'),
+            model_name="outboxmessage",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("email", "Электронная почта"),
+                    ("sms", "SMS"),
+                    ("push", "Push-уведомление"),
+                ],
+                max_length=10,
+                verbose_name="канал",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboxmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'sms', 'push'])), name='notif_outbox_channel_valid'),
+            model_name="outboxmessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["email", "sms", "push"])),
+                name="notif_outbox_channel_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='pushsubscription',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='push_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='пользователь'),
+            model_name="pushsubscription",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="push_subscriptions",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="пользователь",
+            ),
         ),
     ]

@@ -35,7 +35,7 @@ class _PushService(BaseHTTPRequestHandler):
     received: list[dict] = []
     answer = 201
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         type(self).received.append(
             {
