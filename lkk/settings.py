@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "captcha",  # django-simple-captcha; lkk/locale/ru keeps Django's wording over its catalogue
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
     "lkk.core",
     "lkk.accounts",
     "lkk.customers",
@@ -249,6 +251,8 @@ STATICFILES_DIRS = [
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
     # The icon webfont and its stylesheet (its font/ folder), not the 2,000 single SVGs.
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    # Swagger UI of /api/docs/ (lkk/api/views/docs.py), served by the app like the rest.
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -408,6 +412,44 @@ CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_2X_IMAGE = False
 OTP_TOTP_ISSUER = f"ЛКК {LKK_COMPANY_NAME}"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- API (P1) and the installable app (P2) --------------------------------------------------
+# The mobile app's REST API (lkk/api): only token authentication (never the session cookie),
+# the portal's own JSON errors, limit/offset pages of LKK_PAGE_SIZE rows (at most 100).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["lkk.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "lkk.api.pagination.Pagination",
+    "PAGE_SIZE": LKK_PAGE_SIZE,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "lkk.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "lkk.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ЛКК API",
+    "DESCRIPTION": (
+        "API личного кабинета клиента для мобильного приложения. Вход: POST /api/v1/auth/token/ "
+        "с логином и паролем; ключ передаётся в заголовке `Authorization: Bearer <ключ>`. "
+        'Ошибки: JSON `{"detail": "…", "errors": {"поле": ["сообщение"]}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ZoneEnum": "lkk.customers.models.Zone"},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+# Seconds an API token lives after it was issued; logout or the profile revoke it earlier.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 24 * 3600)
+# Web Push (P2): the VAPID key pair of the portal (base64url, as `vapid --gen` / py_vapid print
+# them) and the contact the push services may write to. Empty public key: no push offered.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:lkk@localhost")
+PUSH_TIMEOUT = env.float("PUSH_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lkk.accounts.views.auth import AdminSite
+from lkk.core import pwa
 
 # The back office behind the second factor (django-otp's OTPAdminSite, as its docs advise).
 admin.site.__class__ = AdminSite
@@ -28,6 +29,10 @@ urlpatterns = [
     path("surveys/", include("lkk.surveys.urls")),
     path("exchange/", include("lkk.exchange.urls")),
     path("api/", include("lkk.api.urls")),
+    # The installable app (P2): at the root, so that the service worker's scope is the portal.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("", include("lkk.notifications.urls")),  # dev/outbox/, notifications/
     path("", include("lkk.customers.urls")),
 ]

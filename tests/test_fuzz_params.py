@@ -206,9 +206,19 @@ EXCLUDED: dict[str, str] = {
     "exchange:api_import": "machine-to-machine (token), no query parameter: test_api.py",
     "exchange:api_export": "machine-to-machine (token), reads no query parameter: test_api.py",
     "exchange:api_export_ack": "machine-to-machine (token), POST JSON body: test_api.py",
+    "notifications:push_subscribe": "POST only (JSON): lkk/notifications/tests/test_push.py",
+    "notifications:push_unsubscribe": "POST only, reads no parameter",
+    "accounts:api_token_revoke": "POST only: lkk/api/tests/test_auth.py",
+    "manifest": "the web app manifest: reads no parameter (lkk/core/tests/test_pwa.py)",
+    "service_worker": "the service worker: reads no parameter (lkk/core/tests/test_pwa.py)",
+    "offline": "the offline page: reads no parameter (lkk/core/tests/test_pwa.py)",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
-EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
+EXCLUDED_NAMESPACES = {
+    "admin": "the Django admin: operators with a second factor",
+    "api": "the REST API: schemathesis fuzzes every operation of its schema "
+    "(lkk/api/tests/test_schemathesis.py)",
+}
 
 #: URL path parameter → customer A's object for it (as in tests/test_isolation.py).
 OBJECTS: dict[str, Callable[[object], object]] = {

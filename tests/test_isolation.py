@@ -49,6 +49,10 @@ PUBLIC = {
     "content:instruction",
     "connection:calculator",
     "connection:document",
+    # The installable app (P2): the same for everyone, nothing personal (lkk/core/pwa.py).
+    "manifest",
+    "service_worker",
+    "offline",
 }
 #: Parameters of public routes that are not customer objects → a value for them.
 PUBLIC_PARAMS: dict[str, Callable[[object], str]] = {
@@ -129,9 +133,14 @@ POST_ONLY = {
     "applications:rate",
     "appointments:cancel",  # lkk/appointments/tests/test_booking.py
     "outages:subscription_delete",  # lkk/outages/tests/test_outages.py
+    "notifications:push_subscribe",  # lkk/notifications/tests/test_push.py
+    "notifications:push_unsubscribe",  # lkk/notifications/tests/test_push.py
+    "accounts:api_token_revoke",  # lkk/api/tests/test_auth.py (another's token: 404)
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
-SEPARATELY_TESTED_NAMESPACES = {"admin"}
+SEPARATELY_TESTED_NAMESPACES = {"admin", "api"}
+# "api": the REST API has its own walker over its OpenAPI schema, as customer B and as a user
+# granted one contract (lkk/api/tests/test_isolation_api.py).
 
 #: URL parameter → how to get customer A's object for it.
 OBJECTS: dict[str, Callable[[object], int]] = {
@@ -148,6 +157,7 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "appointment_id": lambda a: _visit_of(a.user, a.contract.number),
     "subscription_id": lambda a: _subscription_of(a.user),
     "survey_id": lambda a: _survey_for(a),
+    "token_id": lambda a: _token_of(a.user),
 }
 #: URL parameters that are not customer objects (the kind of a new application) → a value.
 FIXED_PARAMS: dict[str, Callable[[object], str]] = {"kind": lambda a: "complaint"}
@@ -264,6 +274,15 @@ def _public_content(param: str) -> object:
         )
         doc.file.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     return slug
+
+
+def _token_of(user) -> int:
+    """An app login (API token) of the user, for «Активные сеансы»."""
+    from django.test import RequestFactory
+
+    from lkk.api.services import token_issue
+
+    return token_issue(request=RequestFactory().get("/"), user=user)[0].pk
 
 
 def _captcha_key() -> str:
@@ -569,6 +588,7 @@ def limited(db) -> Limited:
             "subscription_id": _subscription_of(user),
             # A survey for the counterparty's category (ЮЛ), and one for ФЛ it is not meant for.
             "survey_id": _survey_of_audience(audience),
+            "token_id": _token_of(user),
         }
 
     granted = {**objects(first, clerk, "ul"), "counterparty_id": counterparty.pk}

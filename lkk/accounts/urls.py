@@ -44,6 +44,11 @@ urlpatterns = [
         profile_views.sessions_end_others,
         name="sessions_end_others",
     ),
+    path(
+        "profile/app-sessions/<int:token_id>/end/",
+        profile_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("profile/consent/withdraw/", profile_views.consent_withdraw_view, name="consent_withdraw"),
     # «Привязать договор» (A9): lkk/accounts/services/registration.py.
     path("binding/", registration_views.binding_start, name="binding"),

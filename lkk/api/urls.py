@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+"""The API's routes: /api/schema/, /api/docs/ and version 1 under /api/v1/.
+
+A resource is a viewset (lkk/api/views/base.py) and one `router.register` line here.
+"""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from lkk.api.views import auth, docs, notifications, readings, resources
 
 app_name = "api"
 
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("counterparties", resources.CounterpartyViewSet, basename="counterparty")
+router.register("contracts", resources.ContractViewSet, basename="contract")
+router.register("objects", resources.ConsumptionObjectViewSet, basename="object")
+router.register("points", resources.MeteringPointViewSet, basename="point")
+router.register("meters", resources.MeterViewSet, basename="meter")
+router.register("receipts", resources.ReceiptViewSet, basename="receipt")
+router.register("charges", resources.ChargeViewSet, basename="charge")
+router.register("payments", resources.PaymentViewSet, basename="payment")
+router.register("documents", resources.DocumentViewSet, basename="document")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
+
+v1 = [
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path("readings/", readings.ReadingsSubmitView.as_view(), name="readings_submit"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.swagger_ui, name="docs"),
+    path("v1/", include(v1)),
+]

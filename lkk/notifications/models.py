@@ -22,6 +22,8 @@ class OutboxMessage(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Электронная почта")
         SMS = "sms", _("SMS")
+        # Web Push to the installed app (P2): the recipient is a PushSubscription's id.
+        PUSH = "push", _("Push-уведомление")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Ожидает отправки")
@@ -73,7 +75,8 @@ class OutboxMessage(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(channel__in=["email", "sms"]), name="notif_outbox_channel_valid"
+                condition=Q(channel__in=["email", "sms", "push"]),
+                name="notif_outbox_channel_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "sending", "sent", "failed"]),
@@ -159,3 +162,31 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class PushSubscription(models.Model):
+    """A browser or installed app of the user that agreed to Web Push (P2, the profile's opt-in).
+
+    `notify()` queues a push copy of every notice for each of the user's subscriptions; the push
+    service forgets a subscription (404/410) and then the row is deleted by the delivery.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("пользователь"),
+    )
+    endpoint = models.URLField(_("адрес push-сервиса"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("открытый ключ"), max_length=200)
+    auth = models.CharField(_("секрет"), max_length=100)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("создано"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("подписка на push-уведомления")
+        verbose_name_plural = _("подписки на push-уведомления")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.endpoint[:60]}"

@@ -42,6 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lkk.notifications.models import OutboxMessage
+from lkk.notifications.push import push_send
 from lkk.notifications.sms import sms_provider
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,8 @@ def _deliver(message: OutboxMessage) -> None:
         _send_email(message)
     elif message.channel == OutboxMessage.Channel.SMS:
         sms_provider().send(phone=message.recipient, text=message.body, message_id=str(message.uid))
+    elif message.channel == OutboxMessage.Channel.PUSH:
+        push_send(message)
     else:
         raise DeliveryError(f"unknown channel {message.channel!r}")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lkk.core.errors import ApplicationError
-from lkk.notifications.models import Notification, OutboxMessage
+from lkk.notifications.models import Notification, OutboxMessage, PushSubscription
 from lkk.notifications.tasks import outbox_drain
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ def _recipient(channel: str, recipient: str) -> str:
                 _("Введите правильный адрес электронной почты."), field="recipient"
             ) from None
         return recipient
+    if channel == OutboxMessage.Channel.PUSH:
+        if not recipient.isascii() or not recipient.isdigit():
+            raise ValueError("a push message names a PushSubscription id")
+        return recipient
     phone = _PHONE_SEPARATORS.sub("", recipient)
     if not _PHONE.fullmatch(phone):
         raise ApplicationError(_("Введите правильный номер телефона."), field="recipient")
@@ -152,7 +156,26 @@ def notify(
             # A contact the user keeps in a form the gateway refuses: the notice in the portal
             # stands; the copy is skipped and logged without the address.
             logger.warning("notice %s: %s copy skipped, bad recipient", notification.pk, channel)
+    _push_copies(user, notification)
     return notification
+
+
+def _push_copies(user, notification: Notification) -> None:
+    """A push copy of the notice to each browser/app where the user turned Web Push on (P2)."""
+    from lkk.notifications.push import push_enabled, push_payload
+
+    if not push_enabled():
+        return
+    payload = push_payload(title=notification.title, body=notification.body, url=notification.url)
+    for subscription_id in PushSubscription.objects.filter(user=user).values_list("pk", flat=True):
+        message_queue(
+            channel=OutboxMessage.Channel.PUSH,
+            recipient=str(subscription_id),
+            subject=notification.title,
+            body=payload,
+            kind=f"notice_{notification.topic}",
+            dedup_key=f"notice:{notification.pk}:push:{subscription_id}",
+        )
 
 
 def _wanted_channels(user, topic: str) -> tuple[str, ...]:

@@ -85,3 +85,64 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("Все уведомления отмечены прочитанными."))
     return redirect("notifications:list")
+
+
+# --- Web Push opt-in (P2) ----------------------------------------------------------------------
+
+PUSH_BODY_MAX = 4096
+
+
+def _push_fields(data: object) -> dict[str, str] | None:
+    """The browser's PushSubscription.toJSON(): an https endpoint on a public host and its keys."""
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        return None
+    endpoint, keys = data.get("endpoint"), data["keys"]
+    p256dh, auth = keys.get("p256dh"), keys.get("auth")
+    if not all(isinstance(v, str) and v for v in (endpoint, p256dh, auth)):
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    # The server POSTs to this address: only a push service on the internet, never this network.
+    if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".local"):
+        return None
+    if host.replace(".", "").isdigit() or ":" in host or len(endpoint) > 1000:
+        return None
+    if len(p256dh) > 200 or len(auth) > 100:
+        return None
+    return {"endpoint": endpoint, "p256dh": p256dh, "auth": auth}
+
+
+@login_required
+@require_POST
+def push_subscribe(request: HttpRequest) -> HttpResponse:
+    """The profile's «Включить push-уведомления»: pwa.js posts the browser's subscription here."""
+    import json
+
+    from django.http import JsonResponse
+
+    from lkk.notifications.push import push_enabled
+    from lkk.notifications.push import push_subscribe as subscribe
+
+    if not push_enabled():
+        raise Http404
+    try:
+        data = json.loads(request.body[:PUSH_BODY_MAX] or b"null")
+    except ValueError:
+        data = None
+    fields = _push_fields(data)
+    if fields is None:
+        return JsonResponse({"detail": _("Подписка браузера не распознана.")}, status=400)
+    subscribe(user=request.user, user_agent=request.META.get("HTTP_USER_AGENT", ""), **fields)
+    return JsonResponse({"detail": _("Push-уведомления включены.")}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request: HttpRequest) -> HttpResponse:
+    from lkk.notifications.push import push_unsubscribe as unsubscribe
+
+    unsubscribe(user=request.user)
+    messages.success(request, _("Push-уведомления выключены."))
+    return redirect("accounts:profile")

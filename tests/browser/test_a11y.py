@@ -141,6 +141,7 @@ def test_axe_pages_before_login(transactional_db, walk: Walk, settings) -> None:
     page.get_by_test_id("signup-form").get_by_role("button", name="Зарегистрироваться").click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     walk.check("register-signup-errors")
+    walk.visit("offline", "/offline/")  # the installable app's offline page (P2)
     page.goto("/no-such-page/")
     walk.check("error-404")
     _assert_clean(walk)
@@ -219,6 +220,13 @@ def test_axe_customer_pages(
     expect(page.get_by_test_id("rejected-rows")).to_be_visible()
     walk.check("upload-result")
 
+    # «Активные сеансы» with an app's login, and the Web Push opt-in (P1, P2).
+    from django.test import RequestFactory
+
+    from lkk.api.services import token_issue
+
+    token_issue(request=RequestFactory().get("/"), user=user)
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = "a11y-walk"
     walk.visit("profile", "/accounts/profile/")
     walk.visit("profile-password", "/accounts/profile/password/")
     walk.visit("profile-email", "/accounts/profile/email/")

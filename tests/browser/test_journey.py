@@ -123,7 +123,9 @@ def test_big_customer_journey(demo, page: Page, english_catalog) -> None:
     page.locator("main").get_by_role("searchbox").fill(contract.number)
     page.get_by_role("button", name="Найти").click()
     expect(rows(page)).to_have_count(1)
-    page.get_by_role("link", name=contract.number, exact=True).click()
+    # As in seed 000's app: the number opens the contract's menu, «Подробнее» its details.
+    page.get_by_role("button", name=contract.number, exact=True).click()
+    page.get_by_role("link", name="Подробнее", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Договор № {contract.number} от {contract.signed_on:%d.%m.%Y}"

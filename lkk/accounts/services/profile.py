@@ -32,6 +32,7 @@ from lkk.accounts.services.codes import (
     normalize_email,
     normalize_phone,
 )
+from lkk.api.services import tokens_revoke_all
 from lkk.audit.models import AuditEvent
 from lkk.audit.services import USER_AGENT_MAX, audit_record, client_ip
 from lkk.core.errors import ApplicationError
@@ -125,6 +126,8 @@ def password_change(*, request: HttpRequest, user: User, new_password: str) -> i
     user.set_password(new_password)
     user.save(update_fields=["password"])
     ended = sessions_end_others(user=user, keep_session_key=old_key)
+    # The app's logins end too (P1).
+    ended += tokens_revoke_all(user=user)
     # A new session key with the new password hash: this session stays logged in.
     update_session_auth_hash(request, user)
     new_key = request.session.session_key

@@ -305,6 +305,10 @@ def recovery_password_set(*, user_id: int, password: str, request: HttpRequest |
     user = get_user_model()._default_manager.select_for_update().get(pk=user_id, is_active=True)
     user.set_password(password)
     user.save(update_fields=["password"])
+    # The app's logins (API tokens) have no auth hash to go stale: they are revoked here.
+    from lkk.api.services import tokens_revoke_all
+
+    tokens_revoke_all(user=user)
     audit_record(
         kind=AuditEvent.Kind.PASSWORD_RESET,
         request=request,

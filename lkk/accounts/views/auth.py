@@ -80,22 +80,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
         request = self.request
-        if form.ip_lock_started:
-            audit_record(
-                kind=AuditEvent.Kind.LOCKOUT,
-                request=request,
-                details={"scope": "ip", "failures": throttle.login_ip_failures(request)},
-            )
-        elif form.ip_locked:
-            # An attempt refused during the address's cool-off: no password was checked, so
-            # neither Django nor axes has recorded it.
-            typed = typed_identifier(form.data.get("username"))
-            audit_record(
-                kind=AuditEvent.Kind.LOGIN_FAILED,
-                request=request,
-                user=account_for(typed),
-                details={"login": typed, "locked": True, "scope": "ip"},
-            )
+        login_refused_audit(request, form)
         if form.failed_authentication:
             session = request.session
             session[LOGIN_FAILURES_SESSION_KEY] = session.get(LOGIN_FAILURES_SESSION_KEY, 0) + 1
@@ -105,6 +90,27 @@ class LoginView(auth_views.LoginView):
         if form.ip_locked:
             response.status_code = 429
         return response
+
+
+def login_refused_audit(request: HttpRequest, form: LoginForm) -> None:
+    """What the audit log needs of a refused login beyond axes' and Django's own records (the
+    site's form and the API's token endpoint both call it)."""
+    if form.ip_lock_started:
+        audit_record(
+            kind=AuditEvent.Kind.LOCKOUT,
+            request=request,
+            details={"scope": "ip", "failures": throttle.login_ip_failures(request)},
+        )
+    elif form.ip_locked:
+        # An attempt refused during the address's cool-off: no password was checked, so
+        # neither Django nor axes has recorded it.
+        typed = typed_identifier(form.data.get("username"))
+        audit_record(
+            kind=AuditEvent.Kind.LOGIN_FAILED,
+            request=request,
+            user=account_for(typed),
+            details={"login": typed, "locked": True, "scope": "ip"},
+        )
 
 
 class LogoutView(auth_views.LogoutView):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +18,11 @@ from lkk.accounts.forms.profile import (
 )
 from lkk.accounts.services import profile
 from lkk.accounts.services.consent import consent_withdraw
+from lkk.api.services import token_revoke, tokens_active
 from lkk.core.errors import ApplicationError, apply_error
 from lkk.customers.models import Counterparty
+from lkk.notifications.models import PushSubscription
+from lkk.notifications.push import push_enabled
 
 PENDING = "lkk_profile_pending_{kind}"
 
@@ -39,6 +43,17 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         }
         for s in profile.sessions_active(request.user)
     ]
+    # P1: the mobile app's logins (API tokens) beside the browser sessions.
+    tokens = [
+        {
+            "id": t.pk,
+            "device": profile.device_of(t.user_agent),
+            "ip": t.ip,
+            "last_seen": t.last_used_at,
+            "expires_at": t.expires_at,
+        }
+        for t in tokens_active(request.user)
+    ]
     counterparties = Counterparty.objects.visible_to(request.user).order_by("short_name")
     return render(
         request,
@@ -47,6 +62,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             "profile_user": request.user,
             "counterparties": counterparties,
             "sessions": sessions,
+            "tokens": tokens,
+            # P2: Web Push opt-in, when the portal has its VAPID keys.
+            "push_key": settings.VAPID_PUBLIC_KEY if push_enabled() else "",
+            "push_count": PushSubscription.objects.filter(user=request.user).count(),
             "others": sum(1 for s in sessions if not s["current"]),
         },
     )
@@ -162,6 +181,16 @@ def sessions_end_others(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Выполнен выход на других устройствах: %(count)d.") % {"count": ended}
     )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """«Завершить» beside an app's login in «Активные сеансы»; another's token is a 404."""
+    if not token_revoke(request=request, user=request.user, token_id=token_id):
+        raise Http404
+    messages.success(request, _("Сеанс приложения завершён."))
     return redirect("accounts:profile")
 
 

@@ -1,0 +1,90 @@
+"""schemathesis over the whole OpenAPI schema, against a populated database (P1 acceptance).
+
+Every operation of /api/schema/ is called with generated data through the Django WSGI app, as a
+customer with a token and as an anonymous client: no 5xx, and every answer conforms to the
+schema (status code, content type, headers, body). A few examples per operation keep the run
+short on a shared machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.files.base import ContentFile
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from lkk.api.tests.conftest import bearer
+from lkk.billing.models import Charge, Document, Payment
+from lkk.notifications.services import notify
+
+EXAMPLES = 12
+
+
+@pytest.fixture
+def api_schema(db):
+    raw = Client().get("/api/schema/?format=json").json()
+    return schemathesis.from_dict(raw, app=WSGIHandler())
+
+
+schema = schemathesis.from_pytest_fixture("api_schema")
+
+
+@pytest.fixture
+def populated(customer_a, customer_b, settings, tmp_path):
+    """Customer A with money, a document with its file and notices; B as a neighbour."""
+    settings.MEDIA_ROOT = tmp_path
+    contract = customer_a.contract
+    Charge.objects.create(billing_id="S-CH", contract=contract, period=dt.date(2026, 9, 1),
+                          kwh=Decimal("10.000"), amount=Decimal("100.00"))  # fmt: skip
+    Payment.objects.create(billing_id="S-P", contract=contract, paid_on=dt.date(2026, 10, 5),
+                           amount=Decimal("100.00"))  # fmt: skip
+    document = Document.objects.create(billing_id="S-D", contract=contract, kind="invoice",
+                                       number="S-1", issued_on=dt.date(2026, 9, 30),
+                                       amount=Decimal("100.00"))  # fmt: skip
+    document.file.save("s-1.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    for n in range(3):
+        notify(customer_a.user, topic="news", title=f"Новость {n}")
+    # The WSGI handler closes "old" connections after each request; the test's transaction
+    # must outlive them (Django's test client does the same).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield customer_a
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+FAST = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@schema.parametrize()
+@FAST
+def test_api_as_customer(case, populated):
+    client = bearer(populated.user)  # a fresh token: «logout» among the cases revokes its own
+    # In the case's own headers, so that schemathesis' auth check can take it away again.
+    case.headers = {
+        **(case.headers or {}),
+        "Authorization": client._credentials["HTTP_AUTHORIZATION"],
+    }
+    response = case.call_wsgi()
+    case.validate_response(response)
+
+
+@schema.parametrize()
+@FAST
+def test_api_anonymous(case, populated):
+    response = case.call_wsgi()
+    case.validate_response(response)
+    if case.path != "/api/v1/auth/token/":
+        assert response.status_code == 401
