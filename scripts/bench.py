@@ -301,6 +301,11 @@ def pages_for(user: User) -> dict[str, list[Page]]:
                 f"/readings/contract/{point.contract_id}/",
             ),
             Page("readings_history", "«История показаний»", f"/readings/meter/{meter.pk}/history/"),
+            Page("finance", "«Финансы»", "/finance/"),
+            Page(
+                "finance_contract", "«Финансы» договора", f"/finance/contracts/{point.contract_id}/"
+            ),
+            Page("documents", "«Документы»", "/finance/documents/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

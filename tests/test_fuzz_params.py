@@ -13,9 +13,11 @@ PostgreSQL, which refuses NUL in text and ids past a bigint in its own way.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -31,10 +33,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lkk.accounts.models import RegistrationDocument, RegistrationRequest
+from lkk.billing.models import Document
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
 from lkk.notifications.services import notify
 from lkk.readings.models import BulkUpload
+from lkk.reports.models import Report
 
 #: `str.isdigit()` is true for these, and `int()` refuses them or reads a number nobody typed.
 UNICODE_DIGITS = ("²", "①", "٣", "१२", "１２", "𝟙", "3²", "߁")
@@ -93,6 +97,17 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "notifications:open": (),
     "accounts:binding": (),
     "accounts:binding_code": (),
+    "billing:index": LIST,
+    "billing:contract": ("from", "to"),
+    "billing:contract_export": ("format", "from", "to"),
+    "billing:contract_qr": (),
+    "billing:documents": (*LIST, "kind", "contract", "from", "to"),
+    "billing:document_download": (),
+    "reports:new": (),
+    "reports:list": ("page",),
+    "reports:detail": (),
+    "reports:status": (),
+    "reports:download": ("format",),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -137,6 +152,7 @@ EXCLUDED: dict[str, str] = {
     "captcha-refresh": "django-simple-captcha's view: reads no query parameter",
     "notifications:dev_outbox": "exists only with DEBUG or DEMO_MODE; reads no parameter",
     "notifications:read_all": "POST only, reads no parameter",
+    "reports:retry": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {"admin": "the Django admin: operators with a second factor"}
@@ -154,6 +170,8 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "pk": lambda a: a.registration.pk,
     "doc_pk": lambda a: a.document.pk,
     "notification_id": lambda a: a.notice.pk,
+    "document_id": lambda a: a.billing_document.pk,
+    "report_id": lambda a: a.report.pk,
 }
 
 
@@ -221,6 +239,16 @@ def customer(customer_a):
         rejected_rows=[{"row": i, "reason": "—"} for i in range(2, 250)],
     )
     customer_a.notice = notify(customer_a.user, topic="applications", title="Заявка принята")
+    customer_a.billing_document = Document.objects.create(
+        billing_id="FUZZ-DOC", contract=customer_a.contract, kind=Document.Kind.INVOICE,
+        number="FUZZ/1", issued_on=dt.date(2026, 10, 3), period=dt.date(2026, 9, 1),
+        amount=Decimal("1000.00"),
+    )  # fmt: skip
+    customer_a.report = Report.objects.create(
+        owner=customer_a.user, counterparty=customer_a.counterparty, kind="consumption",
+        params={"start": "2026-01-01", "end": "2026-10-01", "contracts": []},
+        expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
     return customer_a
 
 

@@ -71,6 +71,7 @@ POST_ONLY = {
     "accounts:consent_withdraw",
     "customers:switch_counterparty",  # lkk/customers/tests/test_switcher.py
     "notifications:read_all",  # lkk/notifications/tests/test_notices.py
+    "reports:retry",  # lkk/reports/tests/test_reports.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin"}
@@ -85,6 +86,8 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "submission_id": lambda a: a.submission.pk,
     "upload_id": lambda a: _upload_of(a),
     "notification_id": lambda a: _notice_of(a.user, a.contract.number),
+    "document_id": lambda a: _document_of(a.contract),
+    "report_id": lambda a: _report_of(a.user, a.contract),
 }
 #: Query parameters that pick an object on pages without a path parameter.
 QUERY_OBJECTS: dict[str, str] = {"contract": "contract_id"}
@@ -106,6 +109,35 @@ def _notice_of(user, about: str) -> int:
     from lkk.notifications.services import notify
 
     return notify(user, topic="applications", title=f"Заявка по договору {about}").pk
+
+
+def _document_of(contract) -> int:
+    """A billing document (B2) of the contract: customer A has none of its own."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lkk.billing.models import Document
+
+    return Document.objects.create(
+        billing_id=f"DOC-{contract.pk}", contract=contract, kind=Document.Kind.INVOICE,
+        number=f"{contract.number}/1", issued_on=dt.date(2026, 10, 3),
+        period=dt.date(2026, 9, 1), amount=Decimal("1000.00"),
+    ).pk  # fmt: skip
+
+
+def _report_of(user, contract) -> int:
+    """A consumption report of the user's over the contract, built at once (eager Celery)."""
+    import datetime as dt
+
+    from lkk.reports.builders import Params
+    from lkk.reports.services import report_build, report_order
+
+    params = Params(dt.date(2026, 1, 1), dt.date(2026, 10, 1), (contract.pk,))
+    report = report_order(
+        user=user, counterparty_id=contract.counterparty_id, kind="consumption", params=params
+    )
+    report_build(report.pk)
+    return report.pk
 
 
 def _captcha_key() -> str:
@@ -245,6 +277,13 @@ def test_limited_grant_sees_only_granted_contracts(client, customer_a):
 #: and is not listed here fails the walk, so that every format of a new download is checked.
 DOWNLOADS: dict[str, Callable[[Limited], list[dict[str, object]]]] = {
     "readings:history_export": lambda lim: [{"format": "csv"}, {"format": "xlsx"}],
+    "billing:contract_export": lambda lim: [
+        {"format": "csv"},
+        {"format": "xlsx"},
+        {"format": "xlsx", "from": "2020-01-01", "to": "2030-12-31"},
+    ],
+    "billing:document_download": lambda lim: [{}],
+    "reports:download": lambda lim: [{"format": "xlsx"}, {"format": "pdf"}],
     "readings:bulk_template": lambda lim: [
         {},
         {"counterparty": lim.counterparty.pk},
@@ -304,7 +343,7 @@ def _contract_with_everything(counterparty, n: int) -> dict[str, object]:
         document_number=f"LIM{n}-PAY",
         **money,
     )
-    Document.objects.create(
+    document = Document.objects.create(
         billing_id=f"LIM{n}-D",
         contract=contract,
         kind=Document.Kind.INVOICE,
@@ -325,6 +364,7 @@ def _contract_with_everything(counterparty, n: int) -> dict[str, object]:
     return {
         "contract": contract,
         "meter": meter,
+        "document": document,
         "marks": [
             contract.number,
             meter.metering_point.code,
@@ -390,6 +430,8 @@ def limited(db) -> Limited:
             "submission_id": receipts[user],
             "upload_id": uploads[user],
             "notification_id": _notice_of(user, c["contract"].number),
+            "document_id": c["document"].pk,
+            "report_id": _report_of(user, c["contract"]),
         }
 
     granted = {**objects(first, clerk), "counterparty_id": counterparty.pk}
