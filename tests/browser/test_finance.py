@@ -40,3 +40,49 @@ def test_customer_opens_finance_and_downloads_an_invoice(demo, page: Page) -> No
     assert download.suggested_filename.endswith(".pdf")
     text = PdfReader(io.BytesIO(download.path().read_bytes())).pages[0].extract_text()
     assert f"№ {invoice.number}" in text
+
+
+def test_customer_builds_a_consumption_report_and_finds_it_in_my_reports(demo, page: Page):
+    log_in(page, "ul_demo")
+    page.get_by_test_id("menu-money").first.click()
+    page.get_by_role("link", name="Заказать отчёт").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Заказать отчёт")
+    page.get_by_label("Отчёт о потреблении").check()
+    page.get_by_role("button", name="Сформировать").click()
+    # Built at once in the embedded default (eager Celery): the page shows it done.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Отчёт о потреблении №")
+    expect(page.get_by_test_id("report-done")).to_be_visible()
+    expect(page.get_by_test_id("report-section").first).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="XLSX").first.click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    page.get_by_role("link", name="Мои отчёты").first.click()
+    expect(page.get_by_test_id("reports")).to_contain_text("Отчёт о потреблении")
+    expect(page.get_by_test_id("reports").get_by_test_id("report-done")).to_be_visible()
+
+
+def test_progress_bar_moves_while_a_report_is_built(demo, page: Page):
+    """A report still running: the bar polls its status and the page turns to «Готов»."""
+    import datetime as dt
+
+    from lkk.accounts.models import User
+    from lkk.customers.models import Counterparty
+    from lkk.reports.models import Report
+
+    user = User.objects.get(username="ul_demo")
+    report = Report.objects.create(
+        owner=user, counterparty=Counterparty.objects.get(billing_id="DEMO-UL"),
+        kind="tariff", params={"start": "2026-01-01", "end": "2026-06-01", "contracts": []},
+        status="running", progress=40, expires_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    log_in(page, "ul_demo")
+    page.goto(f"/reports/{report.pk}/")
+    bar = page.get_by_test_id("report-progress")
+    expect(bar).to_have_attribute("aria-valuenow", "40")
+    Report.objects.filter(pk=report.pk).update(progress=70)
+    expect(bar).to_have_attribute("aria-valuenow", "70")
+    from lkk.reports.services import report_build
+
+    Report.objects.filter(pk=report.pk).update(status="queued")
+    report_build(report.pk)
+    expect(page.get_by_test_id("report-done")).to_be_visible()
