@@ -55,6 +55,16 @@ def _money_in(text: str) -> list[Decimal]:
 def test_consumption_report_equals_the_readings(
     client, money_a, django_capture_on_commit_callbacks
 ):
+    from lkk.customers.tests.factories import ReadingFactory
+
+    for month in range(1, 13):
+        for day, status in ((10, "accepted"), (15, "taken"), (20, "rejected")):
+            ReadingFactory(
+                meter=money_a.meter, read_on=dt.date(2026 - (month > 10), month, day),
+                status=status, consumption=Decimal(f"{month * 100 + 17}.25"),
+                value=Decimal(month * 1000 + day),
+                rejection_reason="меньше предыдущего" if status == "rejected" else "",
+            )  # fmt: skip
     client.force_login(money_a.user)
     report = _order(client, django_capture_on_commit_callbacks, money_a, "consumption")
     assert report.status == "done" and report.progress == 100
