@@ -151,7 +151,7 @@ def _text_of(response) -> str:
     import io
     import zipfile
 
-    content = response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     if content.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
