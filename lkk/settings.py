@@ -301,6 +301,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
         "options": {"expires": 800},
     },
+    "reports-purge": {"task": "reports.purge", "schedule": 3600.0},
 }
 # Retention (lkk/core/retention.py), days; 0 keeps the rows for ever.
 LKK_RETENTION_CODES_DAYS = env.int("LKK_RETENTION_CODES_DAYS", default=30)
@@ -314,6 +315,21 @@ LKK_RETENTION_AUDIT_DAYS = env.int("LKK_RETENTION_AUDIT_DAYS", default=3 * 365)
 # --- Product --------------------------------------------------------------------------------
 LKK_COMPANY_NAME = env.str("LKK_COMPANY_NAME", default="АО «Энергосбыт»")
 LKK_SUPPORT_PHONE = env.str("LKK_SUPPORT_PHONE", default="8 (800) 000-00-00")
+# The supplier's details on invoices and in the payment QR code (GOST R 56042-2014).
+LKK_SUPPLIER = {
+    "name": env.str("LKK_SUPPLIER_NAME", default="Акционерное общество «Энергосбыт»"),
+    "inn": env.str("LKK_SUPPLIER_INN", default="7701234560"),
+    "kpp": env.str("LKK_SUPPLIER_KPP", default="770101001"),
+    "address": env.str("LKK_SUPPLIER_ADDRESS", default="123456, г. Москва, ул. Энергетиков, д. 1"),
+    "bank_name": env.str("LKK_SUPPLIER_BANK", default="ПАО Сбербанк"),
+    "bic": env.str("LKK_SUPPLIER_BIC", default="044525225"),
+    "corr_account": env.str("LKK_SUPPLIER_CORR_ACCOUNT", default="30101810400000000225"),
+    "account": env.str("LKK_SUPPLIER_ACCOUNT", default="40702810938000012345"),
+}
+# VAT rate, %, of the documents the portal renders itself when billing sent no file.
+LKK_VAT_RATE = env.int("LKK_VAT_RATE", default=20)
+# Days a finished report is kept in «Мои отчёты» before the periodic purge removes it.
+REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=7)
 # The portal's public address, for links in messages sent with no request at hand (tasks).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days before the next verification of a meter when the portal starts warning about it.

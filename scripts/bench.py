@@ -312,6 +312,11 @@ def pages_for(user: User) -> dict[str, list[Page]]:
             Page("surveys", "«Опросы»", "/surveys/"),
             Page("help", "«Помощь»", "/info/help/"),
             Page("calculator", "«Калькулятор присоединения»", "/connection/calculator/"),
+            Page("finance", "«Финансы»", "/finance/"),
+            Page(
+                "finance_contract", "«Финансы» договора", f"/finance/contracts/{point.contract_id}/"
+            ),
+            Page("documents", "«Документы»", "/finance/documents/"),
         ],
         "deep": [
             Page("points_1", "«Точки учёта» стр. 1", "/points/"),

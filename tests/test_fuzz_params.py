@@ -13,9 +13,11 @@ PostgreSQL, which refuses NUL in text and ids past a bigint in its own way.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -34,12 +36,14 @@ from lkk.accounts.models import RegistrationDocument, RegistrationRequest
 from lkk.applications import services
 from lkk.applications.kinds import KINDS
 from lkk.appointments.models import Appointment, Office, Service, Slot
+from lkk.billing.models import Document
 from lkk.core.uploads import uploads_check
 from lkk.customers.models import AccessGrant, Contract
 from lkk.customers.tests.factories import ContractFactory
 from lkk.notifications.services import notify
 from lkk.outages.models import Subscription
 from lkk.readings.models import BulkUpload
+from lkk.reports.models import Report
 
 #: `str.isdigit()` is true for these, and `int()` refuses them or reads a number nobody typed.
 UNICODE_DIGITS = ("²", "①", "٣", "१२", "１２", "𝟙", "3²", "߁")
@@ -111,6 +115,17 @@ CUSTOMER_ROUTES: dict[str, tuple[str, ...]] = {
     "outages:subscriptions": ("page",),
     "surveys:list": (),
     "surveys:answer": (),
+    "billing:index": LIST,
+    "billing:contract": ("from", "to"),
+    "billing:contract_export": ("format", "from", "to"),
+    "billing:contract_qr": (),
+    "billing:documents": (*LIST, "kind", "contract", "from", "to"),
+    "billing:document_download": (),
+    "reports:new": (),
+    "reports:list": ("page",),
+    "reports:detail": (),
+    "reports:status": (),
+    "reports:download": ("format",),
 }
 #: Routes an anonymous visitor opens (login, registration, recovery) → their query parameters.
 PUBLIC_ROUTES: dict[str, tuple[str, ...]] = {
@@ -212,6 +227,7 @@ EXCLUDED: dict[str, str] = {
     "manifest": "the web app manifest: reads no parameter (lkk/core/tests/test_pwa.py)",
     "service_worker": "the service worker: reads no parameter (lkk/core/tests/test_pwa.py)",
     "offline": "the offline page: reads no parameter (lkk/core/tests/test_pwa.py)",
+    "reports:retry": "POST only, reads no parameter",
 }
 #: Namespaces with their own login and tests (tests/test_admin.py).
 EXCLUDED_NAMESPACES = {
@@ -248,6 +264,8 @@ OBJECTS: dict[str, Callable[[object], object]] = {
 #: The same parameter name meaning another thing in a namespace: the editors' `kind` is a table.
 NAMESPACE_OBJECTS: dict[tuple[str, str], Callable[[object], object]] = {
     ("content", "kind"): lambda a: "news",
+    "document_id": lambda a: a.billing_document.pk,
+    "report_id": lambda a: a.report.pk,
 }
 
 
@@ -322,6 +340,16 @@ def customer(customer_a):
         user=customer_a.user, settlement="Рязань", street="Ленина"
     )
     _content_of(customer_a)
+    customer_a.billing_document = Document.objects.create(
+        billing_id="FUZZ-DOC", contract=customer_a.contract, kind=Document.Kind.INVOICE,
+        number="FUZZ/1", issued_on=dt.date(2026, 10, 3), period=dt.date(2026, 9, 1),
+        amount=Decimal("1000.00"),
+    )  # fmt: skip
+    customer_a.report = Report.objects.create(
+        owner=customer_a.user, counterparty=customer_a.counterparty, kind="consumption",
+        params={"start": "2026-01-01", "end": "2026-10-01", "contracts": []},
+        expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
     return customer_a
 
 

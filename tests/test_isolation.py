@@ -136,6 +136,7 @@ POST_ONLY = {
     "notifications:push_subscribe",  # lkk/notifications/tests/test_push.py
     "notifications:push_unsubscribe",  # lkk/notifications/tests/test_push.py
     "accounts:api_token_revoke",  # lkk/api/tests/test_auth.py (another's token: 404)
+    "reports:retry",  # lkk/reports/tests/test_reports.py
 }
 #: The Django admin has its own login and is covered by tests/test_admin.py.
 SEPARATELY_TESTED_NAMESPACES = {"admin", "api"}
@@ -158,6 +159,8 @@ OBJECTS: dict[str, Callable[[object], int]] = {
     "subscription_id": lambda a: _subscription_of(a.user),
     "survey_id": lambda a: _survey_for(a),
     "token_id": lambda a: _token_of(a.user),
+    "document_id": lambda a: _document_of(a.contract),
+    "report_id": lambda a: _report_of(a.user, a.contract),
 }
 #: URL parameters that are not customer objects (the kind of a new application) → a value.
 FIXED_PARAMS: dict[str, Callable[[object], str]] = {"kind": lambda a: "complaint"}
@@ -283,6 +286,35 @@ def _token_of(user) -> int:
     from lkk.api.services import token_issue
 
     return token_issue(request=RequestFactory().get("/"), user=user)[0].pk
+
+
+def _document_of(contract) -> int:
+    """A billing document (B2) of the contract: customer A has none of its own."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from lkk.billing.models import Document
+
+    return Document.objects.create(
+        billing_id=f"DOC-{contract.pk}", contract=contract, kind=Document.Kind.INVOICE,
+        number=f"{contract.number}/1", issued_on=dt.date(2026, 10, 3),
+        period=dt.date(2026, 9, 1), amount=Decimal("1000.00"),
+    ).pk  # fmt: skip
+
+
+def _report_of(user, contract) -> int:
+    """A consumption report of the user's over the contract, built at once (eager Celery)."""
+    import datetime as dt
+
+    from lkk.reports.builders import Params
+    from lkk.reports.services import report_build, report_order
+
+    params = Params(dt.date(2026, 1, 1), dt.date(2026, 10, 1), (contract.pk,))
+    report = report_order(
+        user=user, counterparty_id=contract.counterparty_id, kind="consumption", params=params
+    )
+    report_build(report.pk)
+    return report.pk
 
 
 def _captcha_key() -> str:
@@ -433,6 +465,13 @@ def test_limited_grant_sees_only_granted_contracts(client, customer_a):
 #: and is not listed here fails the walk, so that every format of a new download is checked.
 DOWNLOADS: dict[str, Callable[[Limited], list[dict[str, object]]]] = {
     "readings:history_export": lambda lim: [{"format": "csv"}, {"format": "xlsx"}],
+    "billing:contract_export": lambda lim: [
+        {"format": "csv"},
+        {"format": "xlsx"},
+        {"format": "xlsx", "from": "2020-01-01", "to": "2030-12-31"},
+    ],
+    "billing:document_download": lambda lim: [{}],
+    "reports:download": lambda lim: [{"format": "xlsx"}, {"format": "pdf"}],
     "readings:bulk_template": lambda lim: [
         {},
         {"counterparty": lim.counterparty.pk},
@@ -496,7 +535,7 @@ def _contract_with_everything(counterparty, n: int) -> dict[str, object]:
         document_number=f"LIM{n}-PAY",
         **money,
     )
-    Document.objects.create(
+    document = Document.objects.create(
         billing_id=f"LIM{n}-D",
         contract=contract,
         kind=Document.Kind.INVOICE,
@@ -517,6 +556,7 @@ def _contract_with_everything(counterparty, n: int) -> dict[str, object]:
     return {
         "contract": contract,
         "meter": meter,
+        "document": document,
         "marks": [
             contract.number,
             meter.metering_point.code,
@@ -589,6 +629,8 @@ def limited(db) -> Limited:
             # A survey for the counterparty's category (ЮЛ), and one for ФЛ it is not meant for.
             "survey_id": _survey_of_audience(audience),
             "token_id": _token_of(user),
+            "document_id": c["document"].pk,
+            "report_id": _report_of(user, c["contract"]),
         }
 
     granted = {**objects(first, clerk, "ul"), "counterparty_id": counterparty.pk}

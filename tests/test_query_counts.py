@@ -25,6 +25,8 @@ PAGES: dict[str, tuple[dict[str, str], int]] = {
     "customers:point_list": ({}, 5),
     "customers:meter_list": ({}, 5),
     "surveys:list": ({}, 4),
+    "billing:index": ({}, 5),
+    "billing:documents": ({}, 5),
 }
 SEARCHED = {
     "customers:contract_list": {"q": "8", "sort": "-date"},

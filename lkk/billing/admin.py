@@ -27,3 +27,18 @@ class DocumentAdmin(BillingMirrorAdmin):
     search_fields = ("number", "contract__number", "billing_id")
     raw_id_fields = ("contract",)
     list_select_related = ("contract",)
+
+
+@admin.register(models.ChargeLine)
+class ChargeLineAdmin(admin.ModelAdmin):
+    list_display = ("charge", "zone", "kwh", "price", "amount", "vat_amount")
+    raw_id_fields = ("charge",)
+    list_select_related = ("charge",)
+
+
+@admin.register(models.TariffComponent)
+class TariffComponentAdmin(admin.ModelAdmin):
+    list_display = ("contract", "period", "kind", "price")
+    list_filter = ("kind",)
+    raw_id_fields = ("contract",)
+    list_select_related = ("contract",)

@@ -121,3 +121,100 @@ class Document(BillingMirror):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} № {self.number} от {self.issued_on:%d.%m.%Y}"
+
+
+class Zone(models.TextChoices):
+    """Tariff zones (and «total» for a one-rate tariff) a charge is split by."""
+
+    TOTAL = "total", _("Круглосуточно")
+    DAY = "day", _("День")
+    NIGHT = "night", _("Ночь")
+    PEAK = "peak", _("Пик")
+    HALF_PEAK = "half_peak", _("Полупик")
+    POWER = "power", _("Мощность")
+
+
+class ChargeLine(models.Model):
+    """One line of a charge as billing sent it: a tariff zone with its volume, price and VAT.
+
+    The invariant (billing's, checked on import and by `charge_lines_mismatch` in tests): the
+    lines of a charge add up to its `kwh` and `amount` exactly. `amount` includes VAT;
+    `vat_amount` is the VAT in it, `price` the price of a kWh without VAT as billing stated it.
+    """
+
+    CONTRACT_PATH = "charge__contract"
+
+    charge = models.ForeignKey(
+        Charge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("начисление")
+    )
+    zone = models.CharField(_("зона суток"), max_length=12, choices=Zone.choices)
+    kwh = models.DecimalField(_("объём, кВт·ч"), max_digits=16, decimal_places=3)
+    price = models.DecimalField(_("цена без НДС, ₽/кВт·ч"), max_digits=12, decimal_places=5)
+    amount = models.DecimalField(_("сумма с НДС, ₽"), max_digits=14, decimal_places=2)
+    vat_rate = models.DecimalField(_("ставка НДС, %"), max_digits=5, decimal_places=2)
+    vat_amount = models.DecimalField(_("сумма НДС, ₽"), max_digits=14, decimal_places=2)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("строка начисления")
+        verbose_name_plural = _("строки начислений")
+        ordering = ["charge", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["charge", "zone"], name="charge_line_one_per_zone"),
+            models.CheckConstraint(
+                condition=models.Q(kwh__gte=0, amount__gte=0, vat_amount__gte=0, price__gte=0),
+                name="charge_line_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vat_amount__lte=models.F("amount")),
+                name="charge_line_vat_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charge_id} {self.zone}: {self.amount}"
+
+    @property
+    def amount_net(self) -> Decimal:
+        return self.amount - self.vat_amount
+
+
+class TariffComponent(models.Model):
+    """R3: a component of the price of a kWh for a contract and month, as billing supplied it."""
+
+    class Kind(models.TextChoices):
+        GENERATION = "generation", _("Средневзвешенная цена покупки электроэнергии (мощности)")
+        TRANSMISSION = "transmission", _("Тариф на услуги по передаче")
+        SALES_MARKUP = "sales_markup", _("Сбытовая надбавка гарантирующего поставщика")
+        INFRASTRUCTURE = "infrastructure", _("Плата за иные услуги (инфраструктурные платежи)")
+
+    CONTRACT_PATH = "contract"
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="tariff_components",
+        verbose_name=_("договор"),
+    )
+    period = models.DateField(_("расчётный период"), help_text=_("первое число месяца"))
+    kind = models.CharField(_("составляющая"), max_length=16, choices=Kind.choices)
+    price = models.DecimalField(_("ставка без НДС, ₽/кВт·ч"), max_digits=12, decimal_places=5)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("составляющая тарифа")
+        verbose_name_plural = _("составляющие тарифа")
+        ordering = ["contract", "-period", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period", "kind"], name="tariff_component_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period__day=1), name="tariff_component_first_of_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.period:%m.%Y} {self.kind}: {self.price}"

@@ -48,7 +48,7 @@ from lkk.customers.models import (
     MeteringPoint,
 )
 from lkk.customers.services import grant_add
-from lkk.demo import names, services_visits
+from lkk.demo import money, names, services_visits
 from lkk.demo.applications import applications_seed
 from lkk.demo.content import content_seed
 from lkk.readings.models import Reading
@@ -337,12 +337,18 @@ class Builder:
                     yield (billing_id, m.id, zone, _value(values[zone]), day.isoformat(), source,
                            status, None, self.now, consumption, False, "", False)  # fmt: skip
 
+    @staticmethod
+    def _charged_kwh(c: ContractSpec) -> list[int]:
+        """The contract's kWh of each charged month, oldest first (CHARGE_MONTHS of them)."""
+        rng = random.Random(c.id)
+        return [c.monthly_kwh * rng.randint(85, 115) // 100 for _ in range(CHARGE_MONTHS)]
+
     def charges(self) -> Iterator[tuple]:
         for c in self.contracts:
-            rng = random.Random(c.id)
+            charged = self._charged_kwh(c)
             for back in range(CHARGE_MONTHS, 0, -1):
                 period = _month_start(self.today, back)
-                kwh = c.monthly_kwh * rng.randint(85, 115) // 100
+                kwh = charged[CHARGE_MONTHS - back]
                 amount = kwh * TARIFF_RUB_PER_KWH[c.kind]
                 yield (f"CH-{c.number}-{period:%Y%m}", self.now, c.id, period.isoformat(),
                        f"{kwh}.000", _money(amount))  # fmt: skip
@@ -369,10 +375,12 @@ class Builder:
     def documents(self) -> Iterator[tuple]:
         for c in self.contracts:
             kinds = ("invoice",) if c.kind == "fl" else ("invoice", "upd")
+            charged = self._charged_kwh(c)
             for back in range(DOCUMENT_MONTHS, 0, -1):
                 period = _month_start(self.today, back)
                 issued = _month_start(self.today, back - 1).replace(day=3)
-                amount = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+                # A month's documents are for what was charged that month (B2: their lines).
+                amount = charged[CHARGE_MONTHS - back] * TARIFF_RUB_PER_KWH[c.kind]
                 for kind in kinds:
                     yield (f"DOC-{kind}-{c.number}-{period:%Y%m}", self.now, c.id, kind,
                            f"{c.number}/{period:%y%m}", issued.isoformat(), period.isoformat(),
@@ -558,6 +566,7 @@ def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
         counts["document"] = _insert(
             Document, DOCUMENT_COLUMNS, documents, doc_total, "document", stream
         )
+    counts.update(money.load(stream))  # zone lines and tariff components (B1, R3)
     reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
     analyze(*models, Reading, Charge, Payment, Document)
     return counts

@@ -1,0 +1,125 @@
+"""Demo money: the zone lines of every demo charge and the tariff components (B1, R3).
+
+Called once from the seed after the charges are loaded. Lines are made for the charges that
+have none yet (the ones this run added: their ids are above every id that has lines), so a
+second run adds nothing. Rows are streamed to COPY like the rest of the seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TextIO
+
+from django.db.models import Max
+
+from lkk.billing.models import Charge, ChargeLine, TariffComponent
+from lkk.core.bulk import analyze, insert_rows
+from lkk.core.progress import Progress
+
+VAT_RATE = Decimal("20")
+KOPECK = Decimal("0.01")
+PRICE_PLACES = Decimal("0.00001")
+#: Months back from the latest charge for which tariff components are supplied.
+COMPONENT_MONTHS = 12
+#: Shares of a contract's charge by zone, by the number of its tariff zones.
+ZONE_SPLITS = {
+    1: (("total", 100),),
+    2: (("day", 70), ("night", 30)),
+    3: (("peak", 30), ("half_peak", 45), ("night", 25)),
+}
+#: Shares of the price without VAT by component, in per cent (infrastructure takes the rest).
+COMPONENT_SHARES = (("generation", 52), ("transmission", 40), ("sales_markup", 7))
+LINE_COLUMNS = ("charge_id", "zone", "kwh", "price", "amount", "vat_rate", "vat_amount")
+COMPONENT_COLUMNS = ("contract_id", "period", "kind", "price")
+
+
+def zones_of(contract_id: int, kind: str) -> int:
+    """How many tariff zones the demo bills a contract by (stable for the contract)."""
+    return 1 + contract_id % 2 if kind == "fl" else 1 + contract_id % 3
+
+
+def vat_in(amount: Decimal, rate: Decimal = VAT_RATE) -> Decimal:
+    """The VAT contained in an amount that includes it, to the kopeck."""
+    return (amount * rate / (100 + rate)).quantize(KOPECK, ROUND_HALF_UP)
+
+
+def split_charge(kwh: Decimal, amount: Decimal, zones: int) -> list[tuple]:
+    """A charge split into zone lines whose kWh and amounts add up to the charge's exactly."""
+    splits = ZONE_SPLITS[zones]
+    lines, kwh_left, amount_left = [], kwh, amount
+    for n, (zone, share) in enumerate(splits):
+        last = n == len(splits) - 1
+        part_kwh = kwh_left if last else (kwh * share / 100).quantize(Decimal("0.001"))
+        part_amount = amount_left if last else (amount * share / 100).quantize(KOPECK)
+        kwh_left -= part_kwh
+        amount_left -= part_amount
+        vat = vat_in(part_amount)
+        price = ((part_amount - vat) / part_kwh).quantize(PRICE_PLACES) if part_kwh else Decimal(0)
+        lines.append((zone, part_kwh, price, part_amount, VAT_RATE, vat))
+    return lines
+
+
+def components_of(price_net: Decimal) -> list[tuple[str, Decimal]]:
+    """The components of a price without VAT; they add up to it to the fifth decimal."""
+    parts = [
+        (kind, (price_net * share / 100).quantize(PRICE_PLACES)) for kind, share in COMPONENT_SHARES
+    ]
+    return [*parts, ("infrastructure", price_net - sum(p for _k, p in parts))]
+
+
+def _lines(charges: list[tuple]) -> Iterator[tuple]:
+    for charge_id, contract_id, kind, kwh, amount in charges:
+        for line in split_charge(kwh, amount, zones_of(contract_id, kind)):
+            yield (charge_id, *line)
+
+
+def _components(charges: list[tuple], since: dt.date) -> Iterator[tuple]:
+    seen: set[int] = set()
+    for _charge_id, contract_id, kind, _kwh, _amount, period in charges:
+        if period < since or (contract_id, period) in seen:
+            continue
+        seen.add((contract_id, period))
+        price_net = (TARIFF_KOPECKS[kind] / Decimal(100) * 100 / (100 + VAT_RATE)).quantize(
+            PRICE_PLACES
+        )
+        for component, price in components_of(price_net):
+            yield (contract_id, period.isoformat(), component, price)
+
+
+#: The demo's price of a kWh with VAT in kopecks by counterparty kind (as lkk/demo/seed.py).
+TARIFF_KOPECKS = {"ul": 980, "ip": 920, "fl": 655}
+
+
+def load(stream: TextIO) -> dict[str, int]:
+    """Lines and components for the charges that have no lines yet; returns the row counts."""
+    last = ChargeLine.objects.aggregate(last=Max("charge_id"))["last"] or 0
+    charges = list(
+        Charge.objects.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", "contract_id", "contract__counterparty__kind", "kwh", "amount", "period")
+    )
+    if not charges:
+        return {"charge_line": 0, "tariff_component": 0}
+    latest = max(row[5] for row in charges)
+    month_index = latest.year * 12 + latest.month - 1 - (COMPONENT_MONTHS - 1)
+    since = dt.date(month_index // 12, month_index % 12 + 1, 1)
+    counts = {}
+    line_total = sum(len(ZONE_SPLITS[zones_of(c[1], c[2])]) for c in charges)
+    progress = Progress("charge_line", line_total, stream=stream)
+    counts["charge_line"] = insert_rows(
+        ChargeLine,
+        LINE_COLUMNS,
+        _lines([c[:5] for c in charges]),
+        on_batch=progress.advance,
+    )
+    progress.close()
+    components = list(_components(charges, since))
+    progress = Progress("tariff_component", len(components), stream=stream)
+    counts["tariff_component"] = insert_rows(
+        TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
+    )
+    progress.close()
+    analyze(ChargeLine, TariffComponent)
+    return counts

@@ -1,0 +1,110 @@
+"""Ordering, building, retrying and purging reports (R4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from lkk.customers.access import scopes_disabled
+from lkk.notifications.services import notify
+from lkk.reports import builders, render
+from lkk.reports.models import Report
+
+log = logging.getLogger(__name__)
+
+
+def report_order(*, user, counterparty_id: int, kind: str, params: builders.Params) -> Report:
+    """A new report of the user's, queued for the worker (built at once in the embedded
+    default, CELERY_TASK_ALWAYS_EAGER). The caller has checked the counterparty and contracts
+    against `visible_to(user)`."""
+    report = Report.objects.create(
+        owner=user,
+        counterparty_id=counterparty_id,
+        kind=kind,
+        params=params.to_json(),
+        expires_at=timezone.now() + dt.timedelta(days=settings.REPORTS_KEEP_DAYS),
+    )
+    _enqueue(report)
+    return report
+
+
+def _enqueue(report: Report) -> None:
+    from lkk.reports.tasks import report_build
+
+    transaction.on_commit(lambda: report_build.delay(report.pk))
+
+
+def report_retry(report: Report) -> None:
+    """A failed report queued again with the same parameters."""
+    with scopes_disabled():  # the view found the report through visible_to
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.QUEUED, progress=0, error="",
+            expires_at=timezone.now() + dt.timedelta(days=settings.REPORTS_KEEP_DAYS),
+        )  # fmt: skip
+    _enqueue(report)
+
+
+@scopes_disabled()
+def report_build(report_id: int) -> None:
+    """Builds the report as its owner sees the data now (every read through visible_to of the
+    owner), stores XLSX and PDF, and tells the owner."""
+    report = Report.objects.select_related("owner").filter(pk=report_id).first()
+    if report is None or report.status == Report.Status.DONE:
+        return
+    rows = Report.objects.filter(pk=report.pk)
+    rows.update(status=Report.Status.RUNNING, progress=1)
+
+    def progress(percent: int) -> None:
+        rows.update(progress=max(1, min(99, percent)))
+
+    try:
+        params = builders.Params.from_json(report.params)
+        build = builders.BUILDERS[report.kind]
+        built = build(report.owner, report.counterparty_id, params, progress)
+        contracts = builders.contracts_for(report.owner, report.counterparty_id, params)
+        data = render.to_json(built)
+        name = f"{report.kind}-{report.pk}"
+        report.xlsx.save(f"{name}.xlsx", ContentFile(render.xlsx(data)), save=False)
+        report.pdf.save(f"{name}.pdf", ContentFile(render.pdf(data)), save=False)
+        report.result = data
+        report.contract_ids = [pk for pk, _number in contracts]
+        report.status = Report.Status.DONE
+        report.progress = 100
+        report.finished_at = timezone.now()
+        report.error = ""
+        report.save()
+    except Exception as exc:
+        log.exception("report %s failed", report.pk)
+        rows.update(status=Report.Status.FAILED, error=str(exc)[:500] or exc.__class__.__name__)
+        notify(
+            report.owner, topic="reports", title=f"Отчёт № {report.pk} не сформирован",
+            body="Повторите заказ кнопкой «Повторить».",
+            url=reverse("reports:detail", args=[report.pk]), dedup_key=f"report-{report.pk}-fail",
+        )  # fmt: skip
+        return
+    notify(
+        report.owner, topic="reports",
+        title=f"{report.get_kind_display()} № {report.pk} готов",
+        body=f"Период {params.label}. Хранится до {timezone.localtime(report.expires_at):%d.%m.%Y}",
+        url=reverse("reports:detail", args=[report.pk]), dedup_key=f"report-{report.pk}-done",
+    )  # fmt: skip
+
+
+@scopes_disabled()
+def reports_purge(now: dt.datetime | None = None) -> int:
+    """Removes the reports kept past REPORTS_KEEP_DAYS with their files."""
+    now = now or timezone.now()
+    count = 0
+    for report in Report.objects.filter(expires_at__lt=now):
+        for file in (report.xlsx, report.pdf):
+            if file:
+                file.delete(save=False)
+        report.delete()
+        count += 1
+    return count

@@ -1,0 +1,131 @@
+"""«Отчёты» (R1–R4): order a report, watch it being built, find it in «Мои отчёты»."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lkk.billing.views import _read_only
+from lkk.core.params import param_choice, param_page
+from lkk.customers.access import get_object_for_user
+from lkk.customers.models import Contract
+from lkk.reports import builders, services
+from lkk.reports import render as report_render
+from lkk.reports.forms import ReportOrderForm
+from lkk.reports.models import Report
+
+FORMATS = {"xlsx": "xlsx", "pdf": "pdf"}
+
+
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    """The order form; a valid order queues the report and opens its page."""
+    today = timezone.localdate()
+    form = ReportOrderForm(request.POST or None, user=request.user, today=today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        params = builders.Params(data["start"], data["end"], tuple(data["contracts"] or ()))
+        report = services.report_order(
+            user=request.user, counterparty_id=data["counterparty"], kind=data["kind"],
+            params=params,
+        )  # fmt: skip
+        return redirect("reports:detail", report_id=report.pk)
+    return render(request, "reports/new.html", {"form": form})
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    """«Мои отчёты»: the user's reports with their parameters, newest first."""
+    reports = Report.objects.visible_to(request.user).select_related("counterparty")
+    page = Paginator(reports.order_by("-created_at", "-pk"), 25).get_page(param_page(request.GET))
+    return render(request, "reports/list.html", {"page_obj": page})
+
+
+def _report(request: HttpRequest, report_id: int) -> Report:
+    return get_object_for_user(Report.objects.select_related("counterparty"), request.user,
+                               pk=report_id)  # fmt: skip
+
+
+def _still_visible(request: HttpRequest, report: Report) -> bool:
+    """A report shows what its owner could see when it was built: it is opened only while he
+    still sees every contract it covers."""
+    ids = report.contract_ids or []
+    if not ids:
+        return True
+    return Contract.objects.visible_to(request.user).filter(pk__in=ids).count() == len(ids)
+
+
+def _contract_numbers(request: HttpRequest, report: Report) -> list[str]:
+    ids = report.params.get("contracts") or []
+    if not ids:
+        return []
+    return list(
+        Contract.objects.visible_to(request.user)
+        .filter(pk__in=ids)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if refused := _read_only(request):
+        return refused
+    if not _still_visible(request, report):
+        raise Http404
+    data = report_render.from_json(report.result) if report.status == "done" else None
+    return render(
+        request,
+        "reports/detail.html",
+        {"report": report, "data": data, "contracts": _contract_numbers(request, report)},
+    )
+
+
+@login_required
+def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
+    """What the progress bar polls: the report's state and percentage."""
+    report = _report(request, report_id)
+    if refused := _read_only(request):
+        return refused
+    response = JsonResponse(
+        {"status": report.status, "progress": report.progress, "label": report.get_status_display()}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if refused := _read_only(request):
+        return refused
+    kind = param_choice(request.GET, "format", FORMATS, default="xlsx")
+    if kind is None or report.status != Report.Status.DONE or not _still_visible(request, report):
+        raise Http404
+    file = getattr(report, kind)
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True,
+        filename=f"{report.kind}-{report.pk}-{report.created_at:%Y%m%d}.{kind}",
+    )  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if report.status == Report.Status.FAILED:
+        services.report_retry(report)
+    return redirect("reports:detail", report_id=report.pk)
