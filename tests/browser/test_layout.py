@@ -126,10 +126,18 @@ def test_big_customer_lists_on_a_phone(demo, page: Page) -> None:
 
 
 #: How many lines the text of an element takes.
+#: Lines of visible text in an element: the middles of its text's boxes, more than a line's
+#: height apart, are on different lines (a badge's box starts lower than the text beside it, and
+#: a visually hidden label has a box of 1 px, which is not text anyone sees).
 TEXT_LINES = """e => {
+  const lineHeight = parseFloat(getComputedStyle(e).lineHeight) || 24;
   const range = document.createRange();
   range.selectNodeContents(e);
-  return new Set(Array.from(range.getClientRects(), r => Math.round(r.top))).size;
+  const middles = Array.from(range.getClientRects())
+    .filter(r => r.width > 1 && r.height > 1)
+    .map(r => (r.top + r.bottom) / 2);
+  if (!middles.length) return 0;
+  return 1 + Math.floor((Math.max(...middles) - Math.min(...middles)) / lineHeight);
 }"""
 
 
