@@ -455,7 +455,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"ZoneEnum": "lkk.customers.models.Zone"},
+    "ENUM_NAME_OVERRIDES": {
+        "ZoneEnum": "lkk.customers.models.Zone",
+        "ApplicationStatusEnum": "lkk.applications.models.Status",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }
 # Seconds an API token lives after it was issued; logout or the profile revoke it earlier.

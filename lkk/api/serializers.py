@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lkk.accounts.models import User
+from lkk.applications.models import Application
 from lkk.billing.models import Charge, Document, Payment
 from lkk.customers.models import (
     ConsumptionObject,
@@ -187,3 +188,119 @@ class ReadingsSubmitSerializer(serializers.Serializer):
         if len(set(meters)) != len(meters):
             raise serializers.ValidationError(_("Каждый прибор учёта — один раз."))
         return items
+
+
+# --- Applications and appeals (Q1, T1) ----------------------------------------------------------
+
+
+class KindFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["text", "textarea", "choice", "decimal", "integer", "date", "email", "phone"]
+    )
+    required = serializers.BooleanField()
+    choices = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[[значение, подпись], …] для поля type=choice",
+    )
+    max_length = serializers.IntegerField()
+
+
+class KindAttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+
+
+class KindSerializer(serializers.Serializer):
+    """A kind as `Kind.describe()` gives it (lkk/applications/kinds.py): the one source."""
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    contract = serializers.ChoiceField(
+        choices=["required", "optional", "none"],
+        help_text="required — договор обязателен, optional — договор или контрагент, none — "
+        "только контрагент",
+    )
+    fields = KindFieldSerializer(many=True)
+    attachments = KindAttachmentSerializer(many=True)
+    stages = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    rateable = serializers.BooleanField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    kind_title = serializers.CharField(source="get_kind_display", read_only=True)
+    status_title = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "kind", "kind_title", "status", "status_title", "number", "counterparty",
+                  "contract", "summary", "created_at", "registered_at", "due_on", "closed_at",
+                  "stage"]  # fmt: skip
+        read_only_fields = fields
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    slot = serializers.CharField(help_text="Поле вложений вида заявки; пусто — файл сообщения")
+    message = serializers.IntegerField(source="message_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ApplicationValueSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    data = serializers.DictField(child=serializers.JSONField(), read_only=True)
+    values = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "data", "values", "attachments"]
+        read_only_fields = fields
+
+    @extend_schema_field(ApplicationValueSerializer(many=True))
+    def get_values(self, application) -> list[dict[str, str]]:
+        return [
+            {"label": label, "value": value}
+            for label, value in application.kind_spec.display(application.data)
+        ]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, application) -> list[dict]:
+        return AttachmentSerializer(application.attachments.all(), many=True).data
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    """The envelope only: the fields are checked by the kind's own form (the site's)."""
+
+    kind = serializers.CharField(max_length=40, help_text="slug из GET /application-kinds/")
+    contract = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    counterparty = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=10000),
+        required=False,
+        help_text="Значения полей вида: {имя: значение}; даты — ГГГГ-ММ-ДД",
+    )
+    submit = serializers.BooleanField(
+        default=False, help_text="true — подать заявку сразу, false — сохранить черновик"
+    )
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    by_operator = serializers.BooleanField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    attachments = AttachmentSerializer(many=True)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000, allow_blank=True)

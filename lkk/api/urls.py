@@ -6,7 +6,7 @@ A resource is a viewset (lkk/api/views/base.py) and one `router.register` line h
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from lkk.api.views import auth, docs, notifications, readings, resources
+from lkk.api.views import applications, auth, docs, notifications, readings, resources
 
 app_name = "api"
 
@@ -20,12 +20,19 @@ router.register("receipts", resources.ReceiptViewSet, basename="receipt")
 router.register("charges", resources.ChargeViewSet, basename="charge")
 router.register("payments", resources.PaymentViewSet, basename="payment")
 router.register("documents", resources.DocumentViewSet, basename="document")
+router.register("applications", applications.ApplicationViewSet, basename="application")
+router.register(
+    "application-attachments",
+    applications.ApplicationAttachmentViewSet,
+    basename="application-attachment",
+)
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", auth.MeView.as_view(), name="me"),
+    path("application-kinds/", applications.KindListView.as_view(), name="application_kinds"),
     path("readings/", readings.ReadingsSubmitView.as_view(), name="readings_submit"),
     *router.urls,
 ]

@@ -16,12 +16,13 @@ from django.core.files.base import ContentFile
 from drf_spectacular.generators import SchemaGenerator
 
 from lkk.api.tests.conftest import bearer
+from lkk.applications.models import Application, Attachment
 from lkk.billing.models import Charge, Document, Payment
 from lkk.customers.models import AccessGrant
 from lkk.customers.tests.factories import CounterpartyFactory, UserFactory
 from lkk.notifications.services import notify
 from lkk.readings.models import Submission
-from tests.test_isolation import _contract_with_everything
+from tests.test_isolation import _application_of, _contract_with_everything
 
 #: The first segment of an object's path → how to find the object of a set of objects.
 OBJECTS = {
@@ -35,7 +36,11 @@ OBJECTS = {
     "payments": lambda o: o["payment"].pk,
     "documents": lambda o: o["document"].pk,
     "notifications": lambda o: o["notice"].pk,
+    "applications": lambda o: o["application"].pk,
+    "application-attachments": lambda o: o["attachment"].pk,
 }
+#: The body of a POST the owner may send (without it the owner would get a 400, not a 201).
+BODIES = {"/api/v1/applications/{id}/messages/": {"text": "Есть новости?"}}
 #: Paths without an object: what they are, for the walker.
 LISTS_AND_ACTIONS = {
     "/api/v1/auth/token/",  # anonymous by design: test_auth.py
@@ -45,7 +50,8 @@ LISTS_AND_ACTIONS = {
     "/api/v1/notifications/read-all/",  # the caller's own notices
 }
 #: Lists that read `?contract=`.
-FILTERED_BY_CONTRACT = {"objects", "points", "meters", "charges", "payments", "documents"}
+FILTERED_BY_CONTRACT = {"objects", "points", "meters", "charges", "payments", "documents",
+                        "applications"}  # fmt: skip
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -72,6 +78,14 @@ def _everything(user, counterparty, n: int) -> dict[str, object]:
                    read_on=dt.date(2026, 10, 20))  # fmt: skip
     found["receipt"] = receipt
     found["notice"] = notify(user, topic="applications", title=f"Заявка {contract.number}")
+    application = _application_of(user, contract)
+    mark = f"Заявка-метка LIM{n}"
+    Application.objects.filter(pk=application.pk).update(
+        status="submitted", number=f"З-2026-9{n:05d}", summary=mark
+    )
+    found["application"] = application
+    found["attachment"] = Attachment.objects.get(application=application)
+    found["marks"] = [*found["marks"], mark]
     return found
 
 
@@ -123,9 +137,10 @@ def test_another_customers_object_is_404(world, path, method):
     else:
         owner_client, stranger = bearer(world["owner"]), bearer(world["outsider"])
     url = _url(path, first)
+    body = BODIES.get(path) if method == "POST" else None
     call = getattr(owner_client, method.lower())
-    assert call(url, format="json").status_code in (200, 201), "the owner reaches their object"
-    answer = getattr(stranger, method.lower())(url, format="json")
+    assert call(url, body, format="json").status_code in (200, 201), "the owner reaches it"
+    answer = getattr(stranger, method.lower())(url, body, format="json")
     assert answer.status_code == 404
     assert answer.json()["detail"] == "Не найдено."
 
@@ -141,13 +156,15 @@ def test_user_granted_contract_1_finds_nothing_of_contract_2(world, path, method
     if path.startswith("/api/v1/receipts/"):
         # The owner's receipt of contract 2 is the owner's own: the clerk finds none of it.
         pass
-    answer = getattr(clerk, method.lower())(_url(path, hidden), format="json")
+    body = BODIES.get(path) if method == "POST" else None
+    answer = getattr(clerk, method.lower())(_url(path, hidden), body, format="json")
     assert answer.status_code == 404, path
     granted = getattr(clerk, method.lower())(
         _url(path, world["first"]) if not path.startswith("/api/v1/receipts/") else "/api/v1/me/",
+        body,
         format="json",
     )
-    assert granted.status_code == 200
+    assert granted.status_code in (200, 201)
 
 
 LIST_PATHS = sorted(p for p, methods in _paths().items() if "{id}" not in p and "GET" in methods)

@@ -11,7 +11,8 @@ from lkk.notifications.services import notify
 
 LISTS = ["/api/v1/counterparties/", "/api/v1/contracts/", "/api/v1/objects/", "/api/v1/points/",
          "/api/v1/meters/", "/api/v1/receipts/", "/api/v1/charges/", "/api/v1/payments/",
-         "/api/v1/documents/", "/api/v1/notifications/"]  # fmt: skip
+         "/api/v1/documents/", "/api/v1/notifications/", "/api/v1/application-kinds/"]  # fmt: skip
+# The applications' lists (and their messages): lkk/api/tests/test_applications.py.
 
 
 def _queries(client, path: str) -> int:

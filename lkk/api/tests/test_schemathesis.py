@@ -21,6 +21,8 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 
 from lkk.api.tests.conftest import bearer
+from lkk.applications.models import Application, Attachment, Message
+from lkk.applications.services import application_submit
 from lkk.billing.models import Charge, Document, Payment
 from lkk.notifications.services import notify
 
@@ -38,7 +40,8 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 
 @pytest.fixture
 def populated(customer_a, customer_b, settings, tmp_path):
-    """Customer A with money, a document with its file and notices; B as a neighbour."""
+    """Customer A with money, a document with its file, notices and an application with a
+    message and a file; B as a neighbour."""
     settings.MEDIA_ROOT = tmp_path
     contract = customer_a.contract
     Charge.objects.create(billing_id="S-CH", contract=contract, period=dt.date(2026, 9, 1),
@@ -51,6 +54,15 @@ def populated(customer_a, customer_b, settings, tmp_path):
     document.file.save("s-1.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     for n in range(3):
         notify(customer_a.user, topic="news", title=f"Новость {n}")
+    application = Application.objects.create(
+        kind="general", counterparty=customer_a.counterparty, contract=contract,
+        author=customer_a.user, data={"subject": "Счёт", "text": "Пересчитайте"},
+    )  # fmt: skip
+    application_submit(application=application, user=customer_a.user)
+    message = Message.objects.create(application=application, author=customer_a.user, text="?")
+    attachment = Attachment(application=application, message=message, uploaded_by=customer_a.user,
+                            name="акт.pdf", content_type="application/pdf", size=15)  # fmt: skip
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     # The WSGI handler closes "old" connections after each request; the test's transaction
     # must outlive them (Django's test client does the same).
     request_started.disconnect(close_old_connections)
