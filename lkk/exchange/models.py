@@ -118,3 +118,24 @@ class ExportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.object_id}"
+
+
+class ApplicationExported(models.Model):
+    """The status of an application billing has acknowledged: the application waits for billing
+    again when its status is not this one any more (and until the first acknowledgement)."""
+
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="billing_export",
+        verbose_name=_("заявка"),
+    )
+    status = models.CharField(_("статус, принятый биллингом"), max_length=20)
+    exported_at = models.DateTimeField(_("подтверждено биллингом"))
+
+    class Meta:
+        verbose_name = _("заявка, выгруженная в биллинг")
+        verbose_name_plural = _("заявки, выгруженные в биллинг")
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.status}"

@@ -4,6 +4,7 @@ in the same format, and the exactly-once export of what customers entered (I2)."
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,11 +17,18 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lkk.applications.models import Application, Status
 from lkk.customers.access import scopes_disabled
 from lkk.exchange import formats
 from lkk.exchange.formats import FileRejected
 from lkk.exchange.importer import import_file
-from lkk.exchange.models import Channel, ExportBatch, ExportItem, ImportBatch
+from lkk.exchange.models import (
+    ApplicationExported,
+    Channel,
+    ExportBatch,
+    ExportItem,
+    ImportBatch,
+)
 from lkk.exchange.spec import ENTITIES, ORDER, Entity
 from lkk.readings.models import Reading
 
@@ -280,6 +288,56 @@ def _reading_mark(ids: list[int], when) -> None:
     Reading.objects.filter(pk__in=ids).update(exported_at=when)
 
 
+#: The kinds of applications billing processes (docs/exchange.md, «Заявки»): changes of the
+#: contract's requisites or structure and the documents billing issues. The others (complaints,
+#: consultations, technological connection…) are handled in the portal by its operators.
+BILLING_KINDS = ("requisites", "contract_structure", "reconciliation", "invoice", "doc_copies")
+
+
+def _application_pending() -> models.QuerySet:
+    """Submitted applications of the billing kinds whose current status billing has not
+    acknowledged yet: never exported, or moved to another status since."""
+    acknowledged = ApplicationExported.objects.filter(
+        application=models.OuterRef("pk"), status=models.OuterRef("status")
+    )
+    return (
+        Application.objects.filter(kind__in=BILLING_KINDS)
+        .exclude(status=Status.DRAFT)
+        .filter(~models.Exists(acknowledged))
+        .select_related("counterparty", "contract", "author")
+    )
+
+
+def _application_row(application: Application) -> dict:
+    author = application.author
+    return {
+        "id": application.pk,
+        "number": application.number,
+        "registered_at": formats.cell(application.registered_at),
+        "kind": application.kind,
+        "status": application.status,
+        "counterparty": application.counterparty.billing_id,
+        "contract": application.contract.billing_id if application.contract else "",
+        "data": json.dumps(application.data, ensure_ascii=False, sort_keys=True),
+        "contact_name": author.full_name,
+        "contact_email": author.email,
+        "contact_phone": author.phone,
+        "closed_at": formats.cell(application.closed_at),
+    }
+
+
+def _application_mark(ids: list[int], when) -> None:
+    """Remembers the status billing took (the rows are locked by `ack`: it is the current one)."""
+    statuses = Application.objects.filter(pk__in=ids).values_list("pk", "status")
+    ApplicationExported.objects.bulk_create(
+        [ApplicationExported(application_id=pk, status=s, exported_at=when) for pk, s in statuses],
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["status", "exported_at"],
+        batch_size=1000,
+    )
+
+
 EXPORT_SOURCES: dict[str, ExportSource] = {
     s.name: s
     for s in (
@@ -291,6 +349,40 @@ EXPORT_SOURCES: dict[str, ExportSource] = {
             _reading_pending,
             _reading_row,
             _reading_mark,
+        ),
+        ExportSource(
+            "applications",
+            Application,
+            (
+                "id",
+                "number",
+                "registered_at",
+                "kind",
+                "status",
+                "counterparty",
+                "contract",
+                "data",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "closed_at",
+            ),
+            frozenset(
+                {
+                    "number",
+                    "kind",
+                    "status",
+                    "counterparty",
+                    "contract",
+                    "data",
+                    "contact_name",
+                    "contact_email",
+                    "contact_phone",
+                }
+            ),
+            _application_pending,
+            _application_row,
+            _application_mark,
         ),
     )
 }

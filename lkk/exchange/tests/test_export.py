@@ -10,7 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from lkk.customers.tests.factories import MeterFactory, ReadingFactory
+from lkk.applications.models import Application, Status
+from lkk.customers.tests.factories import (
+    ContractFactory,
+    MeterFactory,
+    ReadingFactory,
+    UserFactory,
+)
 from lkk.exchange import services
 from lkk.exchange.models import ExportBatch, ExportItem
 from lkk.readings.models import Reading
@@ -102,7 +108,7 @@ def test_a_row_corrected_after_export_is_not_marked_by_the_old_ack(waiting):
 def test_the_command_writes_a_batch_with_formulas_neutralised_and_acks_it(waiting, tmp_path):
     out = io.StringIO()
     call_command("export_billing", str(tmp_path), stdout=out)
-    batch = ExportBatch.objects.get()
+    batch = ExportBatch.objects.get(source="readings")
     text = (tmp_path / f"readings-{batch.pk}.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "id;meter;zone;value;read_on;source;created_at"
     assert ";'=CMD|' /C calc'!A0;" in text
@@ -110,26 +116,46 @@ def test_the_command_writes_a_batch_with_formulas_neutralised_and_acks_it(waitin
     call_command("export_billing", "--ack", str(batch.pk), stdout=io.StringIO())
     assert Reading.objects.filter(to_export=True, exported_at__isnull=True).count() == 0
     call_command("export_billing", str(tmp_path), "--format", "json", stdout=io.StringIO())
-    assert ExportBatch.objects.latest("pk").rows_count == 0
+    assert ExportBatch.objects.filter(source="readings").latest("pk").rows_count == 0
 
 
 # --- two exports at once (PostgreSQL) -----------------------------------------------------------
 
 
+def _twenty_waiting(source: str) -> None:
+    if source == "readings":
+        meter = MeterFactory()
+        for day in range(1, 21):
+            ReadingFactory(meter=meter, read_on=f"2026-03-{day:02d}", to_export=True)
+        return
+    contract = ContractFactory()
+    author = UserFactory()
+    Application.objects.bulk_create(
+        Application(
+            kind="invoice",
+            counterparty=contract.counterparty,
+            contract=contract,
+            author=author,
+            status=Status.SUBMITTED,
+            number=f"2026-{n:06d}",
+        )
+        for n in range(1, 21)
+    )
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_exports_at_once_never_share_a_row():
+@pytest.mark.parametrize("source", ["readings", "applications"])
+def test_two_exports_at_once_never_share_a_row(source):
     assert connection.vendor == "postgresql", "run on PostgreSQL (scripts/services.py --postgres)"
-    meter = MeterFactory()
-    for day in range(1, 21):
-        ReadingFactory(meter=meter, read_on=f"2026-03-{day:02d}", to_export=True)
+    _twenty_waiting(source)
     locked, release = threading.Event(), threading.Event()
     batches: dict[str, ExportBatch] = {}
 
     def first() -> None:
         try:
             with transaction.atomic():
-                batches["first"] = services.export_batch("readings", channel="api", limit=12)
+                batches["first"] = services.export_batch(source, channel="api", limit=12)
                 locked.set()
                 release.wait(30)
         finally:
@@ -139,7 +165,7 @@ def test_two_exports_at_once_never_share_a_row():
     thread.start()
     assert locked.wait(30)
     try:
-        batches["second"] = services.export_batch("readings", channel="api")
+        batches["second"] = services.export_batch(source, channel="api")
     finally:
         release.set()
         thread.join(30)
