@@ -35,8 +35,8 @@ echo "file: $DIR/charges.csv, $ROWS rows, $(du -h "$DIR/charges.csv" | cut -f1)"
 echo "== billing_charge emptied (TRUNCATE CASCADE), then VACUUM ANALYZE"
 $PSQL -c "TRUNCATE billing_charge CASCADE" -c "VACUUM ANALYZE billing_charge"
 
-echo "== COPY (psql \\copy) of the file into billing_charge with all its indexes and constraints,"
-echo "   through a temp staging table (the file names the contract by billing_id): rolled back"
+printf '%s\n' "== COPY (psql \\copy) of the file into billing_charge with all its indexes and constraints," \
+  "   through a temp staging table (the file names the contract by billing_id): rolled back"
 cat > /tmp/measure_import_copy.sql <<SQL
 \\timing on
 BEGIN;
@@ -48,14 +48,15 @@ INSERT INTO billing_charge (billing_id, synced_at, contract_id, period, kwh, amo
 ROLLBACK;
 SQL
 echo "load before: $(load)"
-$PSQL -f /tmp/measure_import_copy.sql
+/usr/lib/postgresql/15/bin/psql -X -v ON_ERROR_STOP=1 "$DATABASE_URL" -f /tmp/measure_import_copy.sql
 echo "load after: $(load)"
 
 for pass in 1 2; do
   echo "== import_billing pass $pass (load before: $(load))"
-  /usr/bin/time -f "wall %e s, max RSS %M KB" \
-    uv run python manage.py import_billing "$DIR" --entity charges 2>&1 \
-    | grep -v "^import_billing\|objects imported automatically\|\r"
+  # stdout only: stderr carries the progress bar
+  /usr/bin/time -o /tmp/measure_import_time -f "wall %e s, max RSS %M KB" \
+    uv run python manage.py import_billing "$DIR" --entity charges 2>/dev/null
+  cat /tmp/measure_import_time
   echo "load after: $(load)"
   $PSQL -Atc "SELECT 'billing_charge rows: ' || count(*) FROM billing_charge"
 done
