@@ -80,9 +80,10 @@ test-sqlite:
 	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not redis and not postgres" -q
 
 # The whole suite again on a throw-away PostgreSQL cluster, with a loopback Redis.
+# Browser tests ran in the SQLite pass: what they check is the pages, not the database.
 test-postgres:
 	$(UV) run python scripts/services.py --postgres --redis -- \
-	  $(UV) run pytest -n $(PYTEST_WORKERS) -q
+	  $(UV) run pytest -n $(PYTEST_WORKERS) -m "not browser" -q
 
 ## Benchmarks (README: "Benchmarks") -------------------------------------------------------
 BENCH_DATA ?= var/bench-pg
