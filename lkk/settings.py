@@ -330,6 +330,9 @@ LKK_SUPPLIER = {
 LKK_VAT_RATE = env.int("LKK_VAT_RATE", default=20)
 # Days a finished report is kept in «Мои отчёты» before the periodic purge removes it.
 REPORTS_KEEP_DAYS = env.int("REPORTS_KEEP_DAYS", default=7)
+# Without a broker (tasks run eagerly) a report is built in a thread started after the commit, so
+# that the ordering request returns at once and the progress bar moves; off: the Celery task.
+LKK_REPORTS_IN_THREAD = env.bool("LKK_REPORTS_IN_THREAD", default=CELERY_TASK_ALWAYS_EAGER)
 # The portal's public address, for links in messages sent with no request at hand (tasks).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Days before the next verification of a meter when the portal starts warning about it.

@@ -16,7 +16,8 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (state) {
-        if (!state) return;
+        // A refused or failed poll (a busy server, a restart) is tried again a little later.
+        if (!state) { window.setTimeout(function () { poll(box); }, 3000); return; }
         paint(box, state);
         if (state.status === "done" || state.status === "failed") {
           window.location.reload();
