@@ -331,16 +331,20 @@ def test_notification_preferences_have_defaults_and_are_saved(client, customer_a
     client.force_login(customer_a.user)
     page = _page(client.get(reverse("accounts:notification_preferences")))
     assert "напоминания о показаниях — email" in page.lower()
-    # Only what the portal can send today (issue 8): no applications, outages or news yet.
-    assert re.findall(r'type="checkbox" name="(\w+)"', page) == ["readings_email", "readings_sms"]
+    # Every topic the portal sends today: readings, applications, outages, news (N1).
+    assert re.findall(r'type="checkbox" name="(\w+)"', page) == [
+        f"{topic}_{channel}"
+        for topic in ("readings", "applications", "outages", "news")
+        for channel in ("email", "sms")
+    ]
     response = client.post(
         reverse("accounts:notification_preferences"), {"readings_sms": "on", "news_email": "on"}
     )
     assert response.status_code == 302
     prefs = NotificationPreferences.objects.get(user=customer_a.user)
     assert prefs.readings_sms and not prefs.readings_email
-    # The fields of the features to come keep their defaults, whatever is posted.
-    assert not prefs.news_email and prefs.outages_sms and prefs.applications_email
+    # A box left unticked is off: what the user saw is what is saved.
+    assert prefs.news_email and not prefs.outages_sms and not prefs.applications_email
     assert "Настройки уведомлений сохранены." in _page(client.get(response.url))
 
 

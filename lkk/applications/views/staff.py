@@ -96,7 +96,11 @@ def _page(request: HttpRequest, application: Application, status: int = 200, **f
         or (MessageForm() if application.status != Status.DRAFT else None),
         "stage_form": forms.get("stage_form")
         or (
-            StageForm(stages=next_stages, initial={"reached_on": timezone.localdate()})
+            StageForm(
+                stages=next_stages,
+                initial={"reached_on": timezone.localdate()},
+                auto_id="stage_%s",
+            )
             if next_stages
             else None
         ),
@@ -176,7 +180,7 @@ def reply(request: HttpRequest, application_id: int) -> HttpResponse:
 def stage(request: HttpRequest, application_id: int) -> HttpResponse:
     application = _application(request, application_id)
     stages = list(application.kind_spec.stage_list())
-    form = StageForm(request.POST, request.FILES, stages=stages)
+    form = StageForm(request.POST, request.FILES, stages=stages, auto_id="stage_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
