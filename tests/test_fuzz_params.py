@@ -260,12 +260,12 @@ OBJECTS: dict[str, Callable[[object], object]] = {
     "instruction": lambda a: "registration",
     "document": lambda a: "terms",
     "table": lambda a: "rates",
+    "document_id": lambda a: a.billing_document.pk,
+    "report_id": lambda a: a.report.pk,
 }
 #: The same parameter name meaning another thing in a namespace: the editors' `kind` is a table.
 NAMESPACE_OBJECTS: dict[tuple[str, str], Callable[[object], object]] = {
     ("content", "kind"): lambda a: "news",
-    "document_id": lambda a: a.billing_document.pk,
-    "report_id": lambda a: a.report.pk,
 }
 
 

@@ -217,19 +217,21 @@ def test_an_operator_lands_in_the_back_office_with_its_menu(demo, page: Page) ->
 # --- Point 9: the preferences -------------------------------------------------------------------
 
 
-def test_preferences_offer_only_reading_reminders(demo, page: Page) -> None:
+def test_preferences_offer_every_topic_the_portal_sends(demo, page: Page) -> None:
     _log_in(page, "fl_demo")
     expect(page.get_by_role("heading", level=1)).to_have_text("Главная")
     page.get_by_role("link", name="Профиль").first.click()
     page.get_by_role("link", name="Настройки уведомлений").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Настройки уведомлений")
     boxes = page.locator("main").get_by_role("checkbox")
-    expect(boxes).to_have_count(2)
+    expect(boxes).to_have_count(8)
     expect(page.locator("main label.form-check-label")).to_have_text(
-        ["Напоминания о показаниях — email", "Напоминания о показаниях — SMS"]
+        [
+            f"{topic} — {channel}"
+            for topic in ("Напоминания о показаниях", "Статусы заявок", "Отключения", "Новости")
+            for channel in ("email", "SMS")
+        ]
     )
-    for gone in ("Статусы заявок", "Отключения", "Новости"):
-        expect(page.locator("main").get_by_text(gone)).to_have_count(0)
     page.get_by_label("Напоминания о показаниях — SMS").check()
     page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_text("Настройки уведомлений сохранены.")).to_be_visible()
