@@ -136,11 +136,11 @@ def test_axe_pages_before_login(transactional_db, walk: Walk, settings) -> None:
         walk.visit(f"register-{form}", f"/accounts/register/{form}/")
     walk.visit("register-steps", "/accounts/register/steps/")
     walk.visit("register-signup", "/accounts/register/signup/")
-    walk.visit("outages-public", "/outages/?street=Полонского&house=19а")
     # An empty form sent: the errors beside their fields.
     page.get_by_test_id("signup-form").get_by_role("button", name="Зарегистрироваться").click()
     expect(page.locator("[aria-invalid=true]").first).to_be_visible()
     walk.check("register-signup-errors")
+    walk.visit("outages-public", "/outages/?street=Полонского&house=19а")
     walk.visit("offline", "/offline/")  # the installable app's offline page (P2)
     page.goto("/no-such-page/")
     walk.check("error-404")
@@ -189,12 +189,12 @@ def test_axe_customer_pages(
     walk.visit("point", f"/points/{point.pk}/")
     walk.visit("meter", f"/meters/{meter.pk}/")
     walk.visit("history", f"/readings/meter/{meter.pk}/history/")
-    walk.visit("finance", "/finance/")
-    walk.visit("finance-contract", f"/finance/contracts/{contract.pk}/")
-    walk.visit("documents", f"/finance/documents/?contract={contract.pk}")
     page.get_by_text("Расход по месяцам таблицей").click()
     expect(page.get_by_test_id("monthly")).to_be_visible()
     walk.check("history-monthly-table")
+    walk.visit("finance", "/finance/")
+    walk.visit("finance-contract", f"/finance/contracts/{contract.pk}/")
+    walk.visit("documents", f"/finance/documents/?contract={contract.pk}")
 
     # «Передача показаний»: the list, the form, the form with an error, the receipt.
     walk.visit("readings", "/readings/")
