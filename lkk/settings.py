@@ -441,7 +441,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "lkk.api.pagination.Pagination",
     "PAGE_SIZE": LKK_PAGE_SIZE,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lkk.api.parsers.CleanJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "lkk.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lkk.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -95,3 +95,15 @@ def test_history_and_receipts(api_a, customer_a):
     assert history["results"][0]["read_on"] == "2026-11-20"
     receipts = api_a.get("/api/v1/receipts/").json()
     assert receipts["count"] == 2
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800"])
+def test_nul_or_lone_surrogate_in_the_body_is_a_400_and_nothing_is_kept(api_a, customer_a, escape):
+    # Legal JSON that PostgreSQL cannot store (NUL) or UTF-8 cannot encode (a lone surrogate):
+    # schemathesis found the NUL echoed into the kept answer as a 500 on PostgreSQL.
+    meter = customer_a.meter.pk
+    raw = f'{{"readings": [{{"meter": {meter}, "values": {{"t{escape}": "1"}}}}]}}'
+    response = api_a.post(URL, raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="nul")
+    assert response.status_code == 400
+    assert "недопустимые символы" in response.json()["detail"]
+    assert not IdempotentAnswer.objects.filter(key="nul").exists()

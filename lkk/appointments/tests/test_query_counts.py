@@ -19,7 +19,7 @@ def _visits(user, office, service, n: int) -> None:
     base = timezone.now().replace(microsecond=0)
     for i in range(n):
         # Half past (done), half upcoming: both tables of the page fill.
-        start = base + dt.timedelta(hours=(i - n // 2) * 3 + 1, minutes=user.pk)
+        start = base + dt.timedelta(hours=(i - n // 2) * 3 + 1, minutes=user.pk % 60)
         slot = Slot.objects.create(
             office=office, starts_at=start, ends_at=start + dt.timedelta(minutes=30), taken=1
         )
