@@ -8,7 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,8 +94,12 @@ def report_build(report_id: int) -> None:
     rows.update(status=Report.Status.RUNNING, progress=1)
 
     def progress(percent: int) -> None:
-        # Reading the data is the first 60 %; the XLSX and the PDF the rest.
-        rows.update(progress=max(1, min(60, percent * 60 // 100)))
+        # Reading the data is the first 60 %; the XLSX and the PDF the rest. The bar is only a
+        # hint: a write that finds the database busy is skipped, never a failed report.
+        try:
+            rows.update(progress=max(1, min(60, percent * 60 // 100)))
+        except OperationalError:
+            log.warning("report %s: progress not written (database busy)", report_id)
 
     try:
         params = builders.Params.from_json(report.params)

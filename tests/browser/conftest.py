@@ -106,9 +106,31 @@ def live_server(request, django_db_setup, _static_manifest) -> Iterator[object]:
     )
     server = LiveServer(addr, start=False)
     server.thread.static_handler = _app_serves_static
+    _sqlite_readers_do_not_lock()
     server.start()
     yield server
     server.stop()
+
+
+def _read_uncommitted(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+def _sqlite_readers_do_not_lock() -> None:
+    """The live server and the app's own threads (a report built in the background) share the
+    test's in-memory SQLite in shared-cache mode, where a reader locks the table it reads: the
+    progress poll reading `reports_report` made the build's progress write fail with «database
+    table is locked». A production SQLite is a file in WAL mode (readers never block the
+    writer), so here readers read uncommitted data instead of locking — the same effect."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_read_uncommitted, dispatch_uid="lkk-read-uncommitted")
+    for connection in connections.all():
+        if connection.vendor == "sqlite" and connection.connection is not None:
+            _read_uncommitted(None, connection)
 
 
 @pytest.fixture

@@ -20,6 +20,11 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    # A fixed date: the bytes are a test id, and xdist's workers must collect the same ids.
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+
+
 def office(content_type: str, *, declare: bool = True, main_part: bool = True) -> bytes:
     """A minimal DOCX/XLSX package; without `declare` or `main_part` it is just a zip."""
     part, (main_type, *_rest) = OFFICE[content_type]
@@ -32,16 +37,16 @@ def office(content_type: str, *, declare: bool = True, main_part: bool = True) -
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", types)
+        package.writestr(_member("[Content_Types].xml"), types)
         if main_part:
-            package.writestr(part.lstrip("/"), "<root/>")
+            package.writestr(_member(part.lstrip("/")), "<root/>")
     return buffer.getvalue()
 
 
 def plain_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("readme.txt", "hello")
+        package.writestr(_member("readme.txt"), "hello")
     return buffer.getvalue()
 
 
