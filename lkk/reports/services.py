@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lkk.customers.access import scopes_disabled
 from lkk.notifications.services import notify
@@ -122,15 +123,18 @@ def report_build(report_id: int) -> None:
         log.exception("report %s failed", report.pk)
         rows.update(status=Report.Status.FAILED, error=str(exc)[:500] or exc.__class__.__name__)
         notify(
-            report.owner, topic="reports", title=f"Отчёт № {report.pk} не сформирован",
-            body="Повторите заказ кнопкой «Повторить».",
+            report.owner, topic="reports",
+            title=_("Отчёт № %(number)s не сформирован") % {"number": report.pk},
+            body=_("Повторите заказ кнопкой «Повторить»."),
             url=reverse("reports:detail", args=[report.pk]), dedup_key=f"report-{report.pk}-fail",
         )  # fmt: skip
         return
     notify(
         report.owner, topic="reports",
-        title=f"{report.get_kind_display()} № {report.pk} готов",
-        body=f"Период {params.label}. Хранится до {timezone.localtime(report.expires_at):%d.%m.%Y}",
+        title=_("%(kind)s № %(number)s готов")
+        % {"kind": report.get_kind_display(), "number": report.pk},
+        body=_("Период %(period)s. Хранится до %(until)s")
+        % {"period": params.label, "until": f"{timezone.localtime(report.expires_at):%d.%m.%Y}"},
         url=reverse("reports:detail", args=[report.pk]), dedup_key=f"report-{report.pk}-done",
     )  # fmt: skip
 
