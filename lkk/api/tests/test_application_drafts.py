@@ -17,8 +17,8 @@ def _media(settings, tmp_path):
 
 
 def _requisites(api, contract, **more):
-    body = {"kind": "requisites", "contract": contract.pk,
-            "fields": {"what": "bank", "new_value": "р/с 40702810000000000001"}, **more}  # fmt: skip
+    fields = {"what": "bank", "new_value": "р/с 40702810000000000001"}
+    body = {"kind": "requisites", "contract": contract.pk, "fields": fields, **more}
     return api.post("/api/v1/applications/", body, format="json")
 
 
