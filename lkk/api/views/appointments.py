@@ -112,17 +112,7 @@ class OfficeViewSet(CustomerViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Мои записи на приём",
-        parameters=[
-            OpenApiParameter(
-                "upcoming",
-                str,
-                enum=["1", "0"],
-                description="1 — предстоящие (ближайшие первыми), 0 — прошедшие и отменённые",
-            )
-        ],
-    ),
+    list=extend_schema(summary="Мои записи на приём"),
     retrieve=extend_schema(summary="Запись на приём"),
 )
 class AppointmentViewSet(CustomerViewSet):
@@ -130,6 +120,9 @@ class AppointmentViewSet(CustomerViewSet):
     serializer_class = s.AppointmentSerializer
     select_related = ("office", "service", "slot")
     ordering = ("-slot__starts_at", "-pk")
+    query_parameters = {
+        "upcoming": ("", "1 — предстоящие (ближайшие первыми), 0 — прошедшие и отменённые")
+    }
 
     def filter_queryset_by_params(self, queryset: QuerySet) -> QuerySet:
         upcoming = self.request.query_params.get("upcoming", "")
