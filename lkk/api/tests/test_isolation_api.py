@@ -182,7 +182,7 @@ def _visit(user, contract):
     service, _ = Service.objects.get_or_create(name="Консультация")
     office, _ = Office.objects.get_or_create(name="Офис", defaults={"address": "г. Рязань"})
     office.services.add(service)
-    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2, minutes=10 * user.pk)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2, minutes=10 * contract.pk)
     slot, free = (
         Slot.objects.create(
             office=office,
