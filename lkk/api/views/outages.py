@@ -40,11 +40,13 @@ SEARCH = [
             200: s.OutageSerializer(many=True),
             400: OpenApiResponse(ErrorSerializer, description="Ошибка в параметрах поиска"),
         },
-        auth=[{}, {"bearerAuth": []}],
+        auth=[],
     )
 )
 class OutageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.OutageSerializer
+    # Public, like the site's page: no key needed, none read.
+    authentication_classes: list = []
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> QuerySet:
