@@ -461,6 +461,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ZoneEnum": "lkk.customers.models.Zone",
         "ApplicationStatusEnum": "lkk.applications.models.Status",
+        "ReportStatusEnum": "lkk.reports.models.Report.Status",
+        "ReportKindEnum": "lkk.reports.models.Report.Kind",
+        "AppointmentStatusEnum": "lkk.appointments.models.Appointment.Status",
+        "QuestionKindEnum": "lkk.surveys.models.Question.Kind",
     },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 
 def _is_clean(text: str) -> bool:
@@ -43,3 +43,18 @@ class CleanJSONParser(JSONParser):
         data = super().parse(stream, media_type, parser_context)
         _check(data)
         return data
+
+
+class CleanMultiPartParser(MultiPartParser):
+    """multipart/form-data, only where files are sent (the attachment endpoints): its text
+    fields and file names under the same rule as JSON (no NUL, no lone surrogate)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        texts: list[object] = [list(parsed.data.keys())]
+        for _key, values in parsed.data.lists():
+            texts.append(list(values))
+        for _key, files in parsed.files.lists():
+            texts.append([f.name or "" for f in files])
+        _check(texts)
+        return parsed

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from lkk.accounts.models import User
 from lkk.applications.models import Application
+from lkk.appointments.models import Appointment, Office, OfficeHours, Service, Slot
 from lkk.billing.models import Charge, Document, Payment
 from lkk.customers.models import (
     ConsumptionObject,
@@ -18,7 +19,11 @@ from lkk.customers.models import (
     Zone,
 )
 from lkk.notifications.models import Notification
+from lkk.outages.models import Outage
+from lkk.outages.models import Subscription as OutageSubscription
 from lkk.readings.models import Reading, Submission
+from lkk.reports.models import Report
+from lkk.surveys.models import Question, Survey
 
 # --- Authentication -----------------------------------------------------------------------------
 
@@ -262,8 +267,11 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     values = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
 
+    can_rate = serializers.BooleanField(read_only=True, help_text="Можно оценить (T4)")
+
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "data", "values", "attachments"]
+        fields = [*ApplicationSerializer.Meta.fields, "data", "values", "attachments",
+                  "can_rate", "rating_quality", "rating_availability", "rated_at"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(ApplicationValueSerializer(many=True))
@@ -304,3 +312,283 @@ class MessageSerializer(serializers.Serializer):
 
 class MessageCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000, allow_blank=True)
+
+
+# --- Reports (R1–R4) ----------------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    kind_title = serializers.CharField(source="get_kind_display", read_only=True)
+    status_title = serializers.CharField(source="get_status_display", read_only=True)
+    start = serializers.SerializerMethodField(help_text="Первый месяц периода, ГГГГ-ММ-ДД")
+    end = serializers.SerializerMethodField(help_text="Последний месяц периода, ГГГГ-ММ-ДД")
+    contracts_count = serializers.SerializerMethodField(
+        help_text="Сколько договоров выбрано при заказе; 0 — все договоры контрагента"
+    )
+
+    class Meta:
+        model = Report
+        fields = ["id", "kind", "kind_title", "counterparty", "start", "end", "contracts_count",
+                  "status", "status_title", "progress", "error", "created_at", "finished_at",
+                  "expires_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_start(self, report) -> str:
+        return str(report.params.get("start", ""))
+
+    def get_end(self, report) -> str:
+        return str(report.params.get("end", ""))
+
+    def get_contracts_count(self, report) -> int:
+        return len(report.params.get("contracts") or [])
+
+
+class ReportDetailSerializer(ReportSerializer):
+    contracts = serializers.ListField(
+        child=serializers.CharField(),
+        source="contract_numbers",
+        read_only=True,
+        help_text="Номера выбранных договоров (пусто — все договоры контрагента)",
+    )
+    result = serializers.DictField(
+        read_only=True, help_text="Что показывает отчёт: заголовок, разделы со строками, итоги"
+    )
+    files = serializers.SerializerMethodField(help_text="Форматы, в которых отчёт скачивается")
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "contracts", "result", "files"]
+        read_only_fields = fields
+
+    def get_files(self, report) -> list[str]:
+        if report.status != Report.Status.DONE:
+            return []
+        return [kind for kind in ("xlsx", "pdf") if getattr(report, kind)]
+
+
+class ReportStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Report.Status.choices)
+    status_title = serializers.CharField()
+    progress = serializers.IntegerField(help_text="Готовность, %")
+
+
+class ReportOrderSerializer(serializers.Serializer):
+    """The envelope: the values are checked by the site's own order form."""
+
+    kind = serializers.ChoiceField(choices=Report.Kind.choices, label=_("Вид отчёта"))
+    counterparty = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Контрагент; можно не указывать, если он у пользователя один",
+    )
+    start = serializers.DateField(label=_("С месяца"), help_text="ГГГГ-ММ-ДД (берётся месяц)")
+    end = serializers.DateField(label=_("По месяц"), help_text="ГГГГ-ММ-ДД (берётся месяц)")
+    contracts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
+        help_text="Договоры контрагента; пусто — все",
+    )
+
+
+# --- Office appointments (S1) -------------------------------------------------------------------
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name", "duration_minutes"]
+
+
+class OfficeHoursSerializer(serializers.ModelSerializer):
+    weekday_title = serializers.CharField(source="get_weekday_display", read_only=True)
+
+    class Meta:
+        model = OfficeHours
+        fields = ["weekday", "weekday_title", "opens", "closes"]
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    services = serializers.SerializerMethodField()
+    hours = serializers.SerializerMethodField(help_text="Часы приёма по дням недели (0 — пн)")
+
+    class Meta:
+        model = Office
+        fields = ["id", "name", "address", "phone", "slot_minutes", "services", "hours"]
+
+    @extend_schema_field(ServiceSerializer(many=True))
+    def get_services(self, office) -> list[dict]:
+        return ServiceSerializer(office.active_services, many=True).data
+
+    @extend_schema_field(OfficeHoursSerializer(many=True))
+    def get_hours(self, office) -> list[dict]:
+        return OfficeHoursSerializer(office.hours.all(), many=True).data
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    free = serializers.IntegerField(read_only=True, help_text="Свободных мест")
+
+    class Meta:
+        model = Slot
+        fields = ["id", "starts_at", "ends_at", "free"]
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    status_title = serializers.CharField(source="get_status_display", read_only=True)
+    office_name = serializers.CharField(source="office.name", read_only=True)
+    office_address = serializers.CharField(source="office.address", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    starts_at = serializers.DateTimeField(source="slot.starts_at", read_only=True)
+    ends_at = serializers.DateTimeField(source="slot.ends_at", read_only=True)
+    can_change = serializers.SerializerMethodField(
+        help_text="Можно отменить или перенести (не позднее срока до приёма)"
+    )
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "status", "status_title", "office", "office_name", "office_address",
+                  "service", "service_name", "slot", "starts_at", "ends_at", "comment",
+                  "moved_to", "created_at", "can_change"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_can_change(self, appointment) -> bool:
+        from lkk.appointments.services import can_change
+
+        return can_change(appointment)
+
+
+class AppointmentBookSerializer(serializers.Serializer):
+    office = serializers.IntegerField(min_value=1, max_value=2**63 - 1, label=_("Офис"))
+    service = serializers.IntegerField(min_value=1, max_value=2**63 - 1, label=_("Услуга"))
+    slot = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, label=_("Время"), help_text="id из /offices/{id}/slots/"
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AppointmentMoveSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, label=_("Время"), help_text="id из /offices/{id}/slots/"
+    )
+
+
+class FreeDaysSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+
+
+# --- Planned outages (S3) -----------------------------------------------------------------------
+
+
+class OutageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outage
+        fields = ["id", "district", "settlement", "street", "houses", "starts_at", "ends_at",
+                  "reason"]  # fmt: skip
+
+
+class OutageSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutageSubscription
+        fields = ["id", "settlement", "street", "house", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {
+            "settlement": {"allow_blank": True},
+            "street": {"allow_blank": True},
+            "house": {"allow_blank": True, "required": False},
+        }
+
+
+class AddedSerializer(serializers.Serializer):
+    added = serializers.IntegerField(help_text="Сколько адресов добавлено")
+
+
+# --- Surveys (S4) -------------------------------------------------------------------------------
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    answered = serializers.BooleanField(source="done", read_only=True, help_text="Я уже ответил")
+
+    class Meta:
+        model = Survey
+        fields = ["id", "title", "description", "opened_at", "answered"]
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    kind_title = serializers.CharField(source="get_kind_display", read_only=True)
+    options = serializers.ListField(
+        child=serializers.CharField(),
+        source="option_list",
+        read_only=True,
+        help_text="Варианты; в ответе — номер варианта с 1 (для оценки — балл 1–5)",
+    )
+
+    class Meta:
+        model = Question
+        fields = ["id", "order", "text", "kind", "kind_title", "required", "options"]
+
+
+class SurveyDetailSerializer(SurveySerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta(SurveySerializer.Meta):
+        fields = [*SurveySerializer.Meta.fields, "questions"]
+
+
+class SurveyAnswerSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text=(
+            "id вопроса → ответ: номер варианта (с 1) для одного варианта и оценки, список "
+            'номеров для нескольких, текст для свободного ответа; например {"12": 2, '
+            '"13": [1, 3], "14": "Всё хорошо"}'
+        ),
+    )
+
+
+class SurveyAnsweredSerializer(serializers.Serializer):
+    survey = serializers.IntegerField()
+    detail = serializers.CharField()
+
+
+# --- Applications: drafts, files, ratings -------------------------------------------------------
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    """A draft's values anew (the kind stays); checked by the kind's own form."""
+
+    contract = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    counterparty = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    fields = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=10000),
+        required=False,
+        help_text="Значения полей вида: {имя: значение}; даты — ГГГГ-ММ-ДД",
+    )
+
+
+class RateSerializer(serializers.Serializer):
+    quality = serializers.IntegerField(
+        min_value=1, max_value=5, label=_("Качество услуги"), help_text="1–5"
+    )
+    availability = serializers.IntegerField(
+        min_value=1, max_value=5, label=_("Доступность услуги"), help_text="1–5"
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    slot = serializers.CharField(max_length=40, help_text="Поле вложений вида заявки")
+    files = serializers.ListField(
+        child=serializers.FileField(), help_text="Файлы: PDF, JPEG, PNG, DOCX или XLSX"
+    )
+
+
+class MessageUploadSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000, allow_blank=True)
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="Файлы к сообщению: PDF, JPEG, PNG, DOCX или XLSX",
+    )

@@ -6,7 +6,18 @@ A resource is a viewset (lkk/api/views/base.py) and one `router.register` line h
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from lkk.api.views import applications, auth, docs, notifications, readings, resources
+from lkk.api.views import (
+    applications,
+    appointments,
+    auth,
+    docs,
+    notifications,
+    outages,
+    readings,
+    reports,
+    resources,
+    surveys,
+)
 
 app_name = "api"
 
@@ -27,6 +38,14 @@ router.register(
     basename="application-attachment",
 )
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("reports", reports.ReportViewSet, basename="report")
+router.register("offices", appointments.OfficeViewSet, basename="office")
+router.register("appointments", appointments.AppointmentViewSet, basename="appointment")
+router.register("outages", outages.OutageViewSet, basename="outage")
+router.register(
+    "outage-subscriptions", outages.OutageSubscriptionViewSet, basename="outage-subscription"
+)
+router.register("surveys", surveys.SurveyViewSet, basename="survey")
 
 v1 = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),

@@ -203,6 +203,21 @@ def application_save(
 
 
 @transaction.atomic
+def application_attach(
+    *, application: Application, user: Any, slot: str, uploads: list[CheckedUpload]
+) -> list[Attachment]:
+    """Files added to a draft's attachment slot (checked by the slot's form field): the same
+    quota as the form's files."""
+    app = _locked(application)
+    if app.status != Status.DRAFT:
+        raise ApplicationError(_("Поданную заявку изменить нельзя."), field="slot")
+    if slot not in {spec.name for spec in app.kind_spec.attachments}:
+        raise ApplicationError(_("У заявки этого вида нет такого поля вложений."), field="slot")
+    quota_check(user, uploads)
+    return _attach(app, uploads, user=user, slot=slot)
+
+
+@transaction.atomic
 def application_delete(*, application: Application, user: Any) -> None:
     """A draft is deleted with its files (nothing of it was registered)."""
     application = _locked(application)

@@ -248,6 +248,11 @@ def subscription_add(*, user, settlement: str, street: str, house: str = "") -> 
     )
 
 
+def subscription_delete(*, user, subscription: Subscription) -> None:
+    """Removes one of the user's own subscriptions (the caller found it through visible_to)."""
+    Subscription.objects.filter(pk=subscription.pk, user_id=user.pk).delete()
+
+
 def subscriptions_of_my_objects(*, user) -> int:
     """Subscribes the user to the address of every consumption object he sees; returns how
     many addresses were added (an address already subscribed is skipped)."""

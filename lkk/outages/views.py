@@ -62,6 +62,6 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def subscription_delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = get_object_for_user(Subscription, request.user, pk=subscription_id)
-    subscription.delete()
+    services.subscription_delete(user=request.user, subscription=subscription)
     messages.success(request, _("Подписка удалена."))
     return redirect("outages:subscriptions")

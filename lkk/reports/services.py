@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lkk.customers.access import scopes_disabled
+from lkk.customers.models import Contract
 from lkk.notifications.services import notify
 from lkk.reports import builders, render
 from lkk.reports.models import Report
@@ -34,6 +35,37 @@ def report_order(*, user, counterparty_id: int, kind: str, params: builders.Para
     )
     _enqueue(report)
     return report
+
+
+def report_order_cleaned(*, user, data: dict) -> Report:
+    """A report from `ReportOrderForm`'s cleaned data (the site's page and the API)."""
+    params = builders.Params(data["start"], data["end"], tuple(data["contracts"] or ()))
+    return report_order(
+        user=user, counterparty_id=data["counterparty"], kind=data["kind"], params=params
+    )
+
+
+def report_still_visible(user, report: Report) -> bool:
+    """A report shows what its owner could see when it was built: it is opened (its page, its
+    files) only while the user still sees every contract it covers."""
+    ids = report.contract_ids or []
+    if not ids:
+        return True
+    return Contract.objects.visible_to(user).filter(pk__in=ids).count() == len(ids)
+
+
+def report_contract_numbers(user, report: Report) -> list[str]:
+    """The numbers of the contracts the order named (none: every contract), as the user sees
+    them."""
+    ids = report.params.get("contracts") or []
+    if not ids:
+        return []
+    return list(
+        Contract.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
 
 
 def _enqueue(report: Report) -> None:
@@ -74,14 +106,20 @@ def _build_in_thread(report_id: int) -> None:
         connections.close_all()
 
 
-def report_retry(report: Report) -> None:
-    """A failed report queued again with the same parameters."""
-    with scopes_disabled():  # the view found the report through visible_to
-        Report.objects.filter(pk=report.pk).update(
+def report_retry(report: Report) -> bool:
+    """A failed report queued again with the same parameters; any other is left alone
+    (returns False)."""
+    if report.status != Report.Status.FAILED:
+        return False
+    with scopes_disabled():  # the caller found the report through visible_to
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
             status=Report.Status.QUEUED, progress=0, error="",
             expires_at=timezone.now() + dt.timedelta(days=settings.REPORTS_KEEP_DAYS),
         )  # fmt: skip
+    if not updated:
+        return False
     _enqueue(report)
+    return True
 
 
 @scopes_disabled()

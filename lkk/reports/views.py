@@ -12,9 +12,8 @@ from django.views.decorators.http import require_POST
 from lkk.billing.views import _read_only
 from lkk.core.params import param_choice, param_page
 from lkk.customers.access import get_object_for_user
-from lkk.customers.models import Contract
-from lkk.reports import builders, services
 from lkk.reports import render as report_render
+from lkk.reports import services
 from lkk.reports.forms import ReportOrderForm
 from lkk.reports.models import Report
 
@@ -27,12 +26,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = ReportOrderForm(request.POST or None, user=request.user, today=today)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        params = builders.Params(data["start"], data["end"], tuple(data["contracts"] or ()))
-        report = services.report_order(
-            user=request.user, counterparty_id=data["counterparty"], kind=data["kind"],
-            params=params,
-        )  # fmt: skip
+        report = services.report_order_cleaned(user=request.user, data=form.cleaned_data)
         return redirect("reports:detail", report_id=report.pk)
     return render(request, "reports/new.html", {"form": form})
 
@@ -50,39 +44,22 @@ def _report(request: HttpRequest, report_id: int) -> Report:
                                pk=report_id)  # fmt: skip
 
 
-def _still_visible(request: HttpRequest, report: Report) -> bool:
-    """A report shows what its owner could see when it was built: it is opened only while he
-    still sees every contract it covers."""
-    ids = report.contract_ids or []
-    if not ids:
-        return True
-    return Contract.objects.visible_to(request.user).filter(pk__in=ids).count() == len(ids)
-
-
-def _contract_numbers(request: HttpRequest, report: Report) -> list[str]:
-    ids = report.params.get("contracts") or []
-    if not ids:
-        return []
-    return list(
-        Contract.objects.visible_to(request.user)
-        .filter(pk__in=ids)
-        .order_by("number")
-        .values_list("number", flat=True)
-    )
-
-
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
     if refused := _read_only(request):
         return refused
-    if not _still_visible(request, report):
+    if not services.report_still_visible(request.user, report):
         raise Http404
     data = report_render.from_json(report.result) if report.status == "done" else None
     return render(
         request,
         "reports/detail.html",
-        {"report": report, "data": data, "contracts": _contract_numbers(request, report)},
+        {
+            "report": report,
+            "data": data,
+            "contracts": services.report_contract_numbers(request.user, report),
+        },
     )
 
 
@@ -105,7 +82,11 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
     if refused := _read_only(request):
         return refused
     kind = param_choice(request.GET, "format", FORMATS, default="xlsx")
-    if kind is None or report.status != Report.Status.DONE or not _still_visible(request, report):
+    if (
+        kind is None
+        or report.status != Report.Status.DONE
+        or not services.report_still_visible(request.user, report)
+    ):
         raise Http404
     file = getattr(report, kind)
     if not file:
@@ -126,6 +107,5 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
-    if report.status == Report.Status.FAILED:
-        services.report_retry(report)
+    services.report_retry(report)
     return redirect("reports:detail", report_id=report.pk)

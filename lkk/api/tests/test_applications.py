@@ -76,11 +76,11 @@ def test_required_attachment_refuses_submission_and_keeps_no_draft(api_a, custom
     answer = api_a.post(
         "/api/v1/applications/",
         {"kind": "requisites", "contract": customer_a.contract.pk,
-         "fields": {"what": "bank", "new_value": "р/с 40702810000000000001"}},
+         "fields": {"what": "bank", "new_value": "р/с 40702810000000000001"}, "submit": True},
         format="json",
     )  # fmt: skip
     assert answer.status_code == 400
-    assert "documents" in answer.json()["errors"]
+    assert answer.json()["errors"]["documents"] == ["Приложите: Подтверждающие документы."]
     assert not Application.objects.filter(author=customer_a.user).exists()
 
 

@@ -10,7 +10,14 @@ from django.contrib.staticfiles import finders
 def test_schema_and_local_swagger_ui(client, db):
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
-    assert "/api/v1/readings/" in schema.json()["paths"]
+    paths = schema.json()["paths"]
+    wanted = ["readings/", "reports/{id}/file/", "offices/{id}/slots/", "appointments/{id}/move/",
+              "outages/", "outage-subscriptions/", "surveys/{id}/answer/",
+              "applications/{id}/attachments/", "applications/{id}/rate/"]  # fmt: skip
+    for path in wanted:
+        assert f"/api/v1/{path}" in paths, path
+    upload = paths["/api/v1/applications/{id}/attachments/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
     page = client.get("/api/docs/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -21,7 +21,9 @@ from lkk.billing.models import Charge, Document, Payment
 from lkk.customers.models import AccessGrant
 from lkk.customers.tests.factories import CounterpartyFactory, UserFactory
 from lkk.notifications.services import notify
+from lkk.outages.models import Subscription
 from lkk.readings.models import Submission
+from lkk.reports.models import Report
 from tests.test_isolation import _application_of, _contract_with_everything
 
 #: The first segment of an object's path → how to find the object of a set of objects.
@@ -38,9 +40,58 @@ OBJECTS = {
     "notifications": lambda o: o["notice"].pk,
     "applications": lambda o: o["application"].pk,
     "application-attachments": lambda o: o["attachment"].pk,
+    "reports": lambda o: o["report"].pk,
+    "appointments": lambda o: o["visit"].pk,
+    "outage-subscriptions": lambda o: o["subscription"].pk,
 }
-#: The body of a POST the owner may send (without it the owner would get a 400, not a 201).
-BODIES = {"/api/v1/applications/{id}/messages/": {"text": "Есть новости?"}}
+#: (method, path) → the object it acts on, where the segment's object would not do (a draft to
+#: edit, delete, submit or add files to; a completed one to rate; a failed report to retry).
+OBJECTS_FOR = {
+    ("PUT", "/api/v1/applications/{id}/"): lambda o: o["draft"].pk,
+    ("DELETE", "/api/v1/applications/{id}/"): lambda o: o["draft"].pk,
+    ("POST", "/api/v1/applications/{id}/submit/"): lambda o: o["draft"].pk,
+    ("POST", "/api/v1/applications/{id}/attachments/"): lambda o: o["draft"].pk,
+    ("POST", "/api/v1/applications/{id}/rate/"): lambda o: o["done"].pk,
+    ("POST", "/api/v1/reports/{id}/retry/"): lambda o: o["failed_report"].pk,
+}
+#: Objects every customer may open (the company's offices, the surveys of an audience: their
+#: audience rule is tested in test_outages_surveys_api.py).
+SHARED = {"offices", "surveys"}
+#: Objects that are their user's own (not a contract's): the clerk finds none of the owner's.
+OWN = {"receipts", "reports", "appointments", "outage-subscriptions"}
+
+
+def _pdf_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("акт.pdf", PDF, content_type="application/pdf")
+
+
+#: The body (and its format) of a call the owner may make (without it the owner would get a
+#: 400, not a 2xx).
+BODIES = {
+    ("POST", "/api/v1/applications/{id}/messages/"): lambda o: ({"text": "Есть новости?"}, "json"),
+    ("PUT", "/api/v1/applications/{id}/"): lambda o: (
+        {"contract": o["contract"].pk, "fields": {"subject": "Счёт", "text": "Пересчитайте"}},
+        "json",
+    ),
+    ("POST", "/api/v1/applications/{id}/attachments/"): lambda o: (
+        {"slot": "documents", "files": [_pdf_upload()]},
+        "multipart",
+    ),
+    ("POST", "/api/v1/applications/{id}/rate/"): lambda o: (
+        {"quality": 5, "availability": 5},
+        "json",
+    ),
+    ("POST", "/api/v1/appointments/{id}/move/"): lambda o: ({"slot": o["free_slot"].pk}, "json"),
+}
+
+
+def _call(client, method: str, path: str, url: str, objects: dict):
+    body, format_ = BODIES.get((method, path), lambda o: (None, "json"))(objects)
+    return getattr(client, method.lower())(url, body, format=format_)
+
+
 #: Paths without an object: what they are, for the walker.
 LISTS_AND_ACTIONS = {
     "/api/v1/auth/token/",  # anonymous by design: test_auth.py
@@ -48,10 +99,13 @@ LISTS_AND_ACTIONS = {
     "/api/v1/me/",
     "/api/v1/readings/",  # a body names meters: test_readings.py (another's meter = a missing one)
     "/api/v1/notifications/read-all/",  # the caller's own notices
+    "/api/v1/outage-subscriptions/my-objects/",  # the addresses of the objects the caller sees
 }
 #: Lists that read `?contract=`.
 FILTERED_BY_CONTRACT = {"objects", "points", "meters", "charges", "payments", "documents",
                         "applications"}  # fmt: skip
+#: Lists anyone may read (the public outage search).
+PUBLIC_LISTS = {"/api/v1/outages/"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -86,7 +140,62 @@ def _everything(user, counterparty, n: int) -> dict[str, object]:
     found["application"] = application
     found["attachment"] = Attachment.objects.get(application=application)
     found["marks"] = [*found["marks"], mark]
+    found["draft"] = Application.objects.create(
+        kind="general", counterparty=counterparty, contract=contract, author=user,
+        data={"subject": f"Черновик LIM{n}", "text": "Текст"}, summary=f"Черновик LIM{n}",
+    )  # fmt: skip
+    found["done"] = Application.objects.create(
+        kind="connection", counterparty=counterparty, contract=contract, author=user,
+        status="done", number=f"З-2026-8{n:05d}", summary=f"Присоединение LIM{n}",
+    )  # fmt: skip
+    found["marks"] = [*found["marks"], f"Черновик LIM{n}", f"Присоединение LIM{n}", f"Улица LIM{n}"]
+    found["report"] = _report(user, counterparty, contract, "done")
+    found["failed_report"] = _report(user, counterparty, contract, "failed")
+    found["visit"], found["free_slot"] = _visit(user, contract)
+    found["subscription"] = Subscription.objects.create(
+        user=user, settlement="Рязань", street=f"Улица LIM{n}"
+    )
     return found
+
+
+def _report(user, counterparty, contract, status: str) -> Report:
+    report = Report.objects.create(
+        owner=user, counterparty=counterparty, kind="consumption", status=status,
+        params={"start": "2026-01-01", "end": "2026-03-01", "contracts": [contract.pk]},
+        contract_ids=[contract.pk], progress=100 if status == "done" else 0,
+        result={"title": "Отчёт", "sections": []},
+        expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    if status == "done":
+        report.xlsx.save(f"r{report.pk}.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        report.pdf.save(f"r{report.pk}.pdf", ContentFile(PDF), save=False)
+        report.save()
+    return report
+
+
+def _visit(user, contract):
+    """A visit the user booked in two days (changeable), and a free time of the same office."""
+    from django.utils import timezone
+
+    from lkk.appointments.models import Appointment, Office, Service, Slot
+
+    service, _ = Service.objects.get_or_create(name="Консультация")
+    office, _ = Office.objects.get_or_create(name="Офис", defaults={"address": "г. Рязань"})
+    office.services.add(service)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=2, minutes=10 * contract.pk)
+    slot, free = (
+        Slot.objects.create(
+            office=office,
+            starts_at=start + dt.timedelta(minutes=m),
+            ends_at=start + dt.timedelta(minutes=m + 1),
+            taken=t,
+        )
+        for m, t in ((0, 1), (5, 0))
+    )
+    visit = Appointment.objects.create(
+        user=user, office=office, service=service, slot=slot, comment=f"Договор {contract.number}"
+    )
+    return visit, free
 
 
 @pytest.fixture
@@ -113,6 +222,8 @@ def _object_paths() -> list[tuple[str, str]]:
             assert path in LISTS_AND_ACTIONS or path.rstrip("/").count("/") == 3, path
             continue
         segment = path.split("/")[3]
+        if segment in SHARED:
+            continue
         assert segment in OBJECTS, f"{path}: the API isolation test does not know this object"
         found.extend((path, method) for method in methods)
     return sorted(found)
@@ -121,8 +232,9 @@ def _object_paths() -> list[tuple[str, str]]:
 OBJECT_PATHS = _object_paths()
 
 
-def _url(path: str, objects: dict[str, object]) -> str:
-    return path.replace("{id}", str(OBJECTS[path.split("/")[3]](objects)))
+def _url(path: str, objects: dict[str, object], method: str = "GET") -> str:
+    find = OBJECTS_FOR.get((method, path), OBJECTS[path.split("/")[3]])
+    return path.replace("{id}", str(find(objects)))
 
 
 @pytest.mark.parametrize(
@@ -136,13 +248,13 @@ def test_another_customers_object_is_404(world, path, method):
         stranger = bearer(world["owner"])
     else:
         owner_client, stranger = bearer(world["owner"]), bearer(world["outsider"])
-    url = _url(path, first)
-    body = BODIES.get(path) if method == "POST" else None
-    call = getattr(owner_client, method.lower())
-    assert call(url, body, format="json").status_code in (200, 201), "the owner reaches it"
-    answer = getattr(stranger, method.lower())(url, body, format="json")
+    url = _url(path, first, method)
+    # The stranger first: the owner's call may change or delete the object.
+    answer = _call(stranger, method, path, url, first)
     assert answer.status_code == 404
     assert answer.json()["detail"] == "Не найдено."
+    owned = _call(owner_client, method, path, url, first)
+    assert owned.status_code in (200, 201, 204), ("the owner reaches it", owned.content[:300])
 
 
 @pytest.mark.parametrize(
@@ -152,19 +264,13 @@ def test_user_granted_contract_1_finds_nothing_of_contract_2(world, path, method
     clerk = bearer(world["clerk"])
     if path.startswith("/api/v1/notifications/") or path.startswith("/api/v1/counterparties/"):
         return  # the clerk's own notices; the counterparty is shared by both contracts
-    hidden = {**world["second"]}
-    if path.startswith("/api/v1/receipts/"):
-        # The owner's receipt of contract 2 is the owner's own: the clerk finds none of it.
-        pass
-    body = BODIES.get(path) if method == "POST" else None
-    answer = getattr(clerk, method.lower())(_url(path, hidden), body, format="json")
+    hidden = world["second"]
+    answer = _call(clerk, method, path, _url(path, hidden, method), hidden)
     assert answer.status_code == 404, path
-    granted = getattr(clerk, method.lower())(
-        _url(path, world["first"]) if not path.startswith("/api/v1/receipts/") else "/api/v1/me/",
-        body,
-        format="json",
-    )
-    assert granted.status_code in (200, 201)
+    if path.split("/")[3] in OWN:
+        return  # the owner's own objects: none is the clerk's
+    granted = _call(clerk, method, path, _url(path, world["first"], method), world["first"])
+    assert granted.status_code in (200, 201, 204), (path, granted.content[:300])
 
 
 LIST_PATHS = sorted(p for p, methods in _paths().items() if "{id}" not in p and "GET" in methods)

@@ -27,6 +27,8 @@ from lkk.billing.models import Charge, Document, Payment
 from lkk.notifications.services import notify
 
 EXAMPLES = 12
+#: Operations open without a key: the login, the public outage search.
+PUBLIC = {"/api/v1/auth/token/", "/api/v1/outages/"}
 
 
 @pytest.fixture
@@ -63,6 +65,7 @@ def populated(customer_a, customer_b, settings, tmp_path):
     attachment = Attachment(application=application, message=message, uploaded_by=customer_a.user,
                             name="акт.pdf", content_type="application/pdf", size=15)  # fmt: skip
     attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    _services_of(customer_a)
     # The WSGI handler closes "old" connections after each request; the test's transaction
     # must outlive them (Django's test client does the same).
     request_started.disconnect(close_old_connections)
@@ -70,6 +73,37 @@ def populated(customer_a, customer_b, settings, tmp_path):
     yield customer_a
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def _services_of(customer) -> None:
+    """An office with free times and a visit, a report, a survey, an outage, a subscription."""
+    from django.utils import timezone
+
+    from lkk.appointments.models import Appointment, Office, Service, Slot
+    from lkk.outages.models import Outage, Subscription
+    from lkk.reports.models import Report
+    from lkk.surveys.models import Question, Survey
+
+    now = timezone.now().replace(microsecond=0)
+    service = Service.objects.create(name="Консультация")
+    office = Office.objects.create(name="Офис", address="г. Рязань")
+    office.services.add(service)
+    slots = [
+        Slot.objects.create(office=office, starts_at=now + dt.timedelta(days=2, hours=h),
+                            ends_at=now + dt.timedelta(days=2, hours=h, minutes=30))
+        for h in range(3)
+    ]  # fmt: skip
+    Appointment.objects.create(user=customer.user, office=office, service=service, slot=slots[0])
+    Report.objects.create(
+        owner=customer.user, counterparty=customer.counterparty, kind="consumption",
+        status="failed", params={"start": "2026-01-01", "end": "2026-02-01", "contracts": []},
+        expires_at=now + dt.timedelta(days=30),
+    )  # fmt: skip
+    survey = Survey.objects.create(title="Опрос", status="open")
+    Question.objects.create(survey=survey, kind="scale", text="Оценка")
+    Outage(settlement="Рязань", street="Ленина", published=True, starts_at=now,
+           ends_at=now + dt.timedelta(hours=2)).save()  # fmt: skip
+    Subscription.objects.create(user=customer.user, settlement="Рязань", street="Ленина")
 
 
 FAST = settings(
@@ -98,5 +132,5 @@ def test_api_as_customer(case, populated):
 def test_api_anonymous(case, populated):
     response = case.call_wsgi()
     case.validate_response(response)
-    if case.path != "/api/v1/auth/token/":
+    if case.path not in PUBLIC:
         assert response.status_code == 401

@@ -8,9 +8,11 @@ come back in the API's JSON shape, tied to the fields.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,20 +22,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lkk.api import serializers as s
+from lkk.api.parsers import CleanJSONParser, CleanMultiPartParser
 from lkk.api.schema import ErrorSerializer
-from lkk.api.views.base import CustomerViewSet
+from lkk.api.views.base import CustomerViewSet, form_errors
 from lkk.applications import services
-from lkk.applications.forms import MessageForm, application_form_class
+from lkk.applications.forms import MessageForm, RateForm, application_form_class
 from lkk.applications.kinds import DOCUMENT_TYPES, KINDS, kinds_all
-from lkk.applications.models import Application, Attachment, Message
-
-
-def _form_errors(form) -> serializers.ValidationError:
-    errors = {
-        ("non_field_errors" if field == "__all__" else field): list(messages)
-        for field, messages in form.errors.items()
-    }
-    return serializers.ValidationError(errors)
+from lkk.applications.models import Application, Attachment, Message, Status
+from lkk.core.errors import ApplicationError
 
 
 class KindListView(APIView):
@@ -67,8 +63,9 @@ class ApplicationViewSet(CustomerViewSet):
         summary="Новая заявка: черновик или подать сразу",
         description=(
             "Поля вида (GET /application-kinds/) проверяются той же формой, что на сайте; "
-            "ошибки — в errors по именам полей. Файлы к заявке через API не прикладываются: "
-            "вид с обязательными вложениями подаётся на сайте."
+            "ошибки — в errors по именам полей. Файлы прикладываются к черновику отдельно "
+            "(POST /applications/{id}/attachments/), затем черновик подаётся "
+            "(POST /applications/{id}/submit/); без обязательных файлов заявка не подаётся."
         ),
         request=s.ApplicationCreateSerializer,
         responses={
@@ -83,28 +80,164 @@ class ApplicationViewSet(CustomerViewSet):
         kind = KINDS.get(given["kind"])
         if kind is None:
             raise serializers.ValidationError({"kind": [_("Выберите вид заявки из списка.")]})
-        data = dict(given.get("fields") or {})
-        for name in ("contract", "counterparty"):
-            if given.get(name) is not None:
-                data[name] = str(given[name])
-        form = application_form_class(kind)(data=data, files={}, user=request.user)
-        if not form.is_valid():
-            raise _form_errors(form)
+        form = self._form(request, kind, given, None)
         with transaction.atomic():  # a refused submission leaves no draft behind
-            application = services.application_save(
-                user=request.user,
-                kind=kind,
-                counterparty=form.cleaned_data["counterparty"],
-                contract=form.cleaned_data.get("contract"),
-                data=form.values(),
-                files=form.files_by_slot(),
-            )
+            application = self._save(request, kind, form, None)
             if given["submit"]:
                 application = services.application_submit(
                     application=application, user=request.user
                 )
+        return self._detail(application, status.HTTP_201_CREATED)
+
+    def _form(self, request, kind, given: dict, application: Application | None):
+        """The site's form of the kind, bound to the app's values. Files come separately
+        (POST /applications/{id}/attachments/): the slots are not required here, the submit
+        service refuses an application without its required files."""
+        data = dict(given.get("fields") or {})
+        for name in ("contract", "counterparty"):
+            if given.get(name) is not None:
+                data[name] = str(given[name])
+        form = application_form_class(kind)(
+            data=data, files={}, user=request.user, application=application
+        )
+        for spec in kind.attachments:
+            form.fields[spec.name].required = False
+        if not form.is_valid():
+            raise form_errors(form)
+        return form
+
+    def _save(self, request, kind, form, application: Application | None) -> Application:
+        return services.application_save(
+            user=request.user,
+            kind=kind,
+            counterparty=form.cleaned_data["counterparty"],
+            contract=form.cleaned_data.get("contract"),
+            data=form.values(),
+            files={},
+            application=application,
+        )
+
+    def _detail(self, application: Application, code: int = 200) -> Response:
         found = self.base_queryset().prefetch_related("attachments").get(pk=application.pk)
-        return Response(s.ApplicationDetailSerializer(found).data, status=status.HTTP_201_CREATED)
+        return Response(s.ApplicationDetailSerializer(found).data, status=code)
+
+    @extend_schema(
+        summary="Изменить черновик",
+        description=(
+            "Все поля вида заново (как форма на сайте); вид заявки не меняется. Поданную "
+            "заявку изменить нельзя."
+        ),
+        request=s.ApplicationUpdateSerializer,
+        responses={
+            200: s.ApplicationDetailSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Черновик не сохранён"),
+        },
+    )
+    def update(self, request, pk=None):
+        application = self.get_object()
+        envelope = s.ApplicationUpdateSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        if application.status != Status.DRAFT:
+            raise ApplicationError(_("Поданную заявку изменить нельзя."))
+        kind = application.kind_spec
+        form = self._form(request, kind, envelope.validated_data, application)
+        application = self._save(request, kind, form, application)
+        return self._detail(application)
+
+    @extend_schema(
+        summary="Удалить черновик",
+        responses={
+            204: None,
+            400: OpenApiResponse(ErrorSerializer, description="Не черновик"),
+        },
+    )
+    def destroy(self, request, pk=None):
+        services.application_delete(application=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Подать черновик",
+        request=None,
+        responses={
+            200: s.ApplicationDetailSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Заявка не подана"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        application = services.application_submit(application=self.get_object(), user=request.user)
+        return self._detail(application)
+
+    @extend_schema(
+        summary="Оценить выполненную заявку (один раз)",
+        request=s.RateSerializer,
+        responses={
+            200: s.ApplicationDetailSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Оценка не принята"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        application = self.get_object()
+        given = s.RateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        form = RateForm({k: str(v) for k, v in given.validated_data.items()})
+        if not form.is_valid():
+            raise form_errors(form)
+        application = services.application_rate(
+            application=application,
+            user=request.user,
+            quality=form.cleaned_data["quality"],
+            availability=form.cleaned_data["availability"],
+        )
+        return self._detail(application)
+
+    @extend_schema(
+        summary="Приложить файлы к черновику",
+        description=(
+            "multipart/form-data: slot — поле вложений вида (GET /application-kinds/, "
+            "attachments[].name), files — один или несколько файлов (PDF, JPEG, PNG, DOCX, "
+            "XLSX; проверяются по содержимому, как на сайте; размер и общий объём файлов "
+            "ограничены)."
+        ),
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={
+            201: s.AttachmentSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, description="Файлы не приняты"),
+            413: OpenApiResponse(ErrorSerializer, description="Запрос слишком большой"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[CleanMultiPartParser],
+        pagination_class=None,
+    )
+    def attachments(self, request, pk=None):
+        application = self.get_object()
+        slot = request.data.get("slot", "")
+        files = request.FILES.getlist("files")
+        spec = next((a for a in application.kind_spec.attachments if a.name == slot), None)
+        if spec is None:
+            raise serializers.ValidationError(
+                {"slot": [_("У заявки этого вида нет такого поля вложений.")]}
+            )
+        field = application_form_class(application.kind_spec).base_fields[spec.name]
+        try:
+            uploads = field.clean(files)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"files": list(exc.messages)}) from None
+        if not uploads:
+            raise serializers.ValidationError({"files": [_("Выберите файлы.")]})
+        try:
+            saved = services.application_attach(
+                application=application, user=request.user, slot=spec.name, uploads=uploads
+            )
+        except ApplicationError as exc:
+            if exc.field == "documents":
+                exc.field = "files"
+            raise
+        return Response(s.AttachmentSerializer(saved, many=True).data, status=201)
 
     @extend_schema(
         methods=["GET"],
@@ -115,13 +248,23 @@ class ApplicationViewSet(CustomerViewSet):
     @extend_schema(
         methods=["POST"],
         summary="Написать сообщение по заявке",
-        request=s.MessageCreateSerializer,
+        description="JSON с текстом, или multipart/form-data с текстом и файлами (files).",
+        request={
+            "application/json": s.MessageCreateSerializer,
+            "multipart/form-data": s.MessageUploadSerializer,
+        },
         responses={
             201: s.MessageSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Сообщение не отправлено"),
+            413: OpenApiResponse(ErrorSerializer, description="Запрос слишком большой"),
         },
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        parser_classes=[CleanJSONParser, CleanMultiPartParser],
+    )
     def messages(self, request, pk=None):
         application = self.get_object()
         if request.method == "GET":
@@ -129,18 +272,28 @@ class ApplicationViewSet(CustomerViewSet):
                 Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
             )
             return Response(s.MessageSerializer(found, many=True).data)
-        given = s.MessageCreateSerializer(data=request.data)
+        text = request.data.get("text") if isinstance(request.data, dict) else None
+        given = s.MessageCreateSerializer(data={} if text is None else {"text": text})
         given.is_valid(raise_exception=True)
-        form = MessageForm(data={"text": given.validated_data["text"]}, files={})
+        files = MultiValueDict({"documents": request.FILES.getlist("files")})
+        form = MessageForm(data={"text": given.validated_data["text"]}, files=files)
         if not form.is_valid():
-            raise _form_errors(form)
-        message = services.message_post(
-            application=application,
-            author=request.user,
-            text=form.cleaned_data["text"],
-            files=form.cleaned_data["documents"],
-            by_operator=False,
-        )
+            errors = form_errors(form)
+            raise serializers.ValidationError(
+                {("files" if k == "documents" else k): v for k, v in errors.detail.items()}
+            )
+        try:
+            message = services.message_post(
+                application=application,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["documents"],
+                by_operator=False,
+            )
+        except ApplicationError as exc:
+            if exc.field == "documents":
+                exc.field = "files"
+            raise
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

@@ -57,3 +57,88 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             return self.get_queryset().get(pk=pk)
         except self.model.DoesNotExist:
             raise Http404 from None
+
+
+# --- Idempotency-Key on the POSTs that create something -----------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 255
+
+
+def idempotency_parameter(*, required: bool = False):
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        IDEMPOTENCY_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        required=required,
+        description=(
+            "Ключ этой операции (например, UUID), до 255 печатных символов: повтор с тем же "
+            "ключом и телом возвращает первый ответ (заголовок Idempotent-Replayed: true), "
+            "тот же ключ с другим телом — 422"
+        ),
+    )
+
+
+class Conflict(Exception):
+    """An answer of 409 from inside an idempotent computation (e.g. a survey answered)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _answer_of(compute) -> tuple[int, dict]:
+    """`compute()` → (status, body); the refusals it raises become the API's error bodies, so
+    that they too are kept and replayed for the key."""
+    from lkk.api.exceptions import flatten
+    from lkk.core.errors import ApplicationError
+
+    try:
+        return compute()
+    except serializers.ValidationError as exc:
+        return 400, {"detail": _("Проверьте введённые данные."), "errors": flatten(exc.detail)}
+    except ApplicationError as exc:
+        field = exc.field or "non_field_errors"
+        return 400, {"detail": exc.message, "errors": {field: [exc.message]}}
+    except Conflict as exc:
+        return 409, {"detail": exc.message, "errors": {"non_field_errors": [exc.message]}}
+
+
+def idempotent_response(request, compute):
+    """The answer of `compute` made idempotent by the request's Idempotency-Key (when sent):
+    the same key and body replay the first answer, the same key with another body is a 422."""
+    from rest_framework.response import Response
+
+    from lkk.api.exceptions import Unprocessable
+    from lkk.api.services import IdempotencyConflict, idempotent
+
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        code, body = _answer_of(compute)
+        return Response(body, status=code)
+    key = key.strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        message = _("Укажите заголовок Idempotency-Key: до 255 печатных символов.")
+        return Response({"detail": message, "errors": {IDEMPOTENCY_HEADER: [message]}}, status=400)
+    try:
+        code, body, replayed = idempotent(
+            user=request.user, key=key, data=request.data, compute=lambda: _answer_of(compute)
+        )
+    except IdempotencyConflict:
+        raise Unprocessable(_("Этот Idempotency-Key уже использован с другими данными.")) from None
+    response = Response(body, status=code)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def form_errors(form) -> serializers.ValidationError:
+    """A Django form's errors as the API's (`__all__` → non_field_errors)."""
+    return serializers.ValidationError(
+        {
+            ("non_field_errors" if field == "__all__" else field): list(messages)
+            for field, messages in form.errors.items()
+        }
+    )
