@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lkk.billing.models import Charge, ChargeLine
 from lkk.core.bulk import insert_rows
 from lkk.customers.access import scopes_disabled
 from lkk.exchange import formats
@@ -175,6 +176,8 @@ class Importer:
                 allowed, tuple(f.validators),
             ))  # fmt: skip
         self.fixed: dict[str, object] = {}
+        #: A check over a group of rows (a charge's lines) before they are written.
+        self.whole = WHOLE[entity.name]() if entity.name in WHOLE else None
 
     # -- step 1: a row of text → values, or its reason --
     def parse(self, line: int, raw: dict) -> _Row | None:
@@ -266,9 +269,8 @@ class Importer:
             raise RowError(_("%(col)s: файл %(path)s — не PDF") % {"col": column, "path": path})
         return content
 
-    # -- step 2: a chunk of parsed rows → the database --
+    # -- step 2: a chunk of parsed rows, their parents resolved, → the database --
     def load(self, rows: list[_Row]) -> None:
-        rows = self._resolve(rows)
         if not rows:
             return
         existing = {
@@ -460,11 +462,116 @@ class Importer:
         while chunk := list(islice(iterator, CHUNK)):
             self.counts.total += len(chunk)
             parsed = [p for line, raw in chunk if (p := self.parse(line, raw)) is not None]
-            self.load(parsed)
+            rows = self._resolve(parsed)
+            if self.whole is not None:
+                rows = self.whole.ready(self, rows)
+            self.load(rows)
             if on_rows:
                 on_rows(len(chunk))
+        if self.whole is not None:
+            self.whole.finish(self)
         self.counts.rejected.sort(key=lambda r: r["line"])
         return self.counts
+
+
+class ChargeLineSums:
+    """Billing's invariant for charge lines: the lines of a charge add up to the charge's kWh
+    and amount exactly, one line per zone (ChargeLine; `charge_lines_mismatch`).
+
+    A bill whose breakdown does not add up to its total is a wrong bill: the lines of such a
+    charge are not loaded at all — every one of its rows in the file is rejected with the
+    reason (the sums by the lines and the charge's) — and the charge keeps the lines it had
+    (or none). The portal shows the charge's total without a breakdown rather than a
+    breakdown that contradicts it. The other charges' lines go in.
+
+    What is checked is the charge's lines as they will be: its stored lines with the file's
+    rows put over them by billing_id. The lines of one charge may stand anywhere in the file:
+    a charge that does not add up yet waits (only its rows are kept) for the rest of its lines
+    in later chunks, and is rejected at the end of the file if they never come. Two queries a
+    chunk: the charges' sums and their stored lines.
+    """
+
+    def __init__(self) -> None:
+        #: charge pk → (its rows waiting, the reason they would be rejected with now)
+        self.pending: dict[int, tuple[list[_Row], str]] = {}
+
+    def ready(self, importer: Importer, rows: list[_Row]) -> list[_Row]:
+        groups: dict[int, list[_Row]] = {}
+        for row in rows:
+            values = row.values
+            group = groups.setdefault(values["charge_id"], [])
+            if values["vat_amount"] > values["amount"]:
+                importer.counts.reject(
+                    row.line, row.billing_id, _("vat_amount: НДС больше суммы строки с НДС")
+                )
+                continue  # its charge is still checked: its other lines will not add up
+            group.append(row)
+        if not groups:
+            return []
+        for charge_id, group in groups.items():
+            held = self.pending.pop(charge_id, None)
+            if held:
+                group[:0] = held[0]
+        charges = {
+            r[0]: r[1:]
+            for r in Charge.objects.filter(pk__in=list(groups)).values_list(
+                "pk", "kwh", "amount", "billing_id"
+            )
+        }
+        stored: dict[int, dict[str, tuple]] = {}
+        for charge_id, billing_id, zone, kwh, amount in ChargeLine.objects.filter(
+            charge_id__in=list(groups)
+        ).values_list("charge_id", "billing_id", "zone", "kwh", "amount"):
+            stored.setdefault(charge_id, {})[billing_id] = (zone, kwh, amount)
+        ready = []
+        for charge_id, group in groups.items():
+            lines = stored.get(charge_id, {})
+            for row in group:
+                values = row.values
+                lines[row.billing_id] = (values["zone"], values["kwh"], values["amount"])
+            reason = self._reason(charges[charge_id], lines.values())
+            if reason is None:
+                ready.extend(group)
+            elif group:
+                self.pending[charge_id] = (group, reason)
+        return ready
+
+    @staticmethod
+    def _reason(charge: tuple, lines) -> str | None:
+        charge_kwh, charge_amount, charge_id = charge
+        kwh, amount, zones = Decimal(0), Decimal(0), set()
+        for zone, line_kwh, line_amount in lines:
+            if zone in zones:
+                return _(
+                    "строки начисления %(charge)s: зона %(zone)s встречается дважды — строки "
+                    "этого начисления не загружены"
+                ) % {"charge": charge_id, "zone": zone}
+            zones.add(zone)
+            kwh += line_kwh
+            amount += line_amount
+        if kwh == charge_kwh and amount == charge_amount:
+            return None
+        return _(
+            "строки начисления %(charge)s не сходятся с ним: по строкам %(kwh)s кВт·ч и "
+            "%(amount)s ₽, в начислении %(charge_kwh)s кВт·ч и %(charge_amount)s ₽ — строки "
+            "этого начисления не загружены"
+        ) % {
+            "charge": charge_id,
+            "kwh": kwh,
+            "amount": amount,
+            "charge_kwh": charge_kwh,
+            "charge_amount": charge_amount,
+        }
+
+    def finish(self, importer: Importer) -> None:
+        for group, reason in self.pending.values():
+            for row in group:
+                importer.counts.reject(row.line, row.billing_id, reason)
+        self.pending.clear()
+
+
+#: Checks over groups of rows, by entity.
+WHOLE: dict[str, type[ChargeLineSums]] = {"charge_lines": ChargeLineSums}
 
 
 def _field_name(meta, attname: str) -> str:
