@@ -219,3 +219,59 @@ def test_billing_pushes_lines_and_components_through_the_api(client, contract, s
              "price": "4.24667"}]  # fmt: skip
     report = client.post(url, json.dumps(rows), content_type="application/json", **auth).json()
     assert (report["entity"], report["created"]) == ("tariff_components", 1)
+
+
+# --- the quick reading of the usual cell (speed) keeps every check -----------------------------
+
+
+def _full(f, raw: object, csv: bool = True) -> object:
+    """What the full checks make of a cell: its value, or SLOW when they refuse it."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        value = importer._converter(f)(raw, csv)
+        if f.choices and value not in {c for c, _label in f.flatchoices}:
+            return importer.SLOW
+        for validator in f.validators:
+            validator(value)
+    except (importer.RowError, ValidationError):
+        return importer.SLOW
+    return value
+
+
+QUICK_FIELDS = [
+    (Charge, "amount"),  # 12.2, ≥ 0
+    (Charge, "kwh"),  # 13.3, ≥ 0
+    (ChargeLine, "price"),  # 7.5, ≥ 0
+    (TariffComponent, "price"),  # 7.5, any sign
+    (Charge, "period"),
+    (ChargeLine, "zone"),  # choices
+    (TariffComponent, "billing_id"),  # ≤ 64 characters
+]
+
+
+@pytest.mark.parametrize(("model", "name"), QUICK_FIELDS)
+def test_the_quick_reading_never_accepts_what_the_full_checks_refuse(model, name):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    f = model._meta.get_field(name)
+    allowed = frozenset(c for c, _label in f.flatchoices) if f.choices else None
+    quick = importer._quick(f, True, allowed)
+    cells = st.one_of(
+        st.from_regex(r"\s?[+-]?[0-9]{0,15}(\.[0-9]{0,7})?\s?", fullmatch=True),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+        st.sampled_from(["", "day", "'=1", "x" * 64, "x" * 65, "1e3", "NaN", "-0", "０"]),
+        st.text(max_size=70),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(cells)
+    def check(raw):
+        value = quick(raw)
+        if value is not importer.SLOW:
+            full = _full(f, raw)
+            assert full is not importer.SLOW, raw
+            assert (type(value), str(value)) == (type(full), str(full)), raw
+
+    check()
