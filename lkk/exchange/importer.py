@@ -619,17 +619,38 @@ class ChargeLineSums:
                 "pk", "kwh", "amount", "billing_id"
             )
         }
+        # The stored lines of these charges, and the file's lines stored under another charge.
         stored: dict[int, dict[str, tuple]] = {}
-        for charge_id, billing_id, zone, kwh, amount in ChargeLine.objects.filter(
-            charge_id__in=list(groups)
-        ).values_list("charge_id", "billing_id", "zone", "kwh", "amount"):
-            stored.setdefault(charge_id, {})[billing_id] = (zone, kwh, amount)
+        owner: dict[str, tuple[int, str]] = {}
+        ids = [row.billing_id for group in groups.values() for row in group]
+        for charge_id, charge, billing_id, zone, kwh, amount in ChargeLine.objects.filter(
+            models.Q(charge_id__in=list(groups)) | AnyOf(models.F("billing_id"), ids)
+        ).values_list("charge_id", "charge__billing_id", "billing_id", "zone", "kwh", "amount"):
+            if charge_id in groups:
+                stored.setdefault(charge_id, {})[billing_id] = (zone, kwh, amount)
+            owner[billing_id] = (charge_id, charge)
         ready = []
         for charge_id, group in groups.items():
             lines = stored.get(charge_id, {})
+            kept = []
             for row in group:
+                other = owner.get(row.billing_id)
+                if other is not None and other[0] != charge_id:
+                    # Moving it would change the other charge's sum unchecked.
+                    importer.counts.reject(
+                        row.line,
+                        row.billing_id,
+                        _(
+                            "charge: строка уже есть в начислении %(charge)s, к другому "
+                            "начислению она не переходит"
+                        )
+                        % {"charge": other[1]},
+                    )
+                    continue
                 values = row.values
                 lines[row.billing_id] = (values["zone"], values["kwh"], values["amount"])
+                kept.append(row)
+            group = kept
             reason = self._reason(charges[charge_id], lines.values())
             if reason is None:
                 ready.extend(group)

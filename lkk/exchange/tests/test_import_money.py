@@ -127,6 +127,14 @@ def test_charge_lines_second_import_changes_nothing_and_a_changed_charge_updates
     assert (half.updated, half.rejected) == (0, 1)
     assert "по строкам 105.000 кВт·ч и 1050.00 ₽" in half.rejected_rows[0]["reason"]
     assert sorted(ChargeLine.objects.values_list()) == before
+
+    # A line does not move to another charge (the first one's sum would change unchecked).
+    away = _import("charge_lines", _csv(LINES, "L2;C6;total;30.000;8.33333;300.00;20;50.00"))
+    assert (away.created, away.updated, away.rejected) == (0, 0, 1)
+    assert away.rejected_rows[0]["reason"] == (
+        "charge: строка уже есть в начислении C2, к другому начислению она не переходит"
+    )
+    assert _lines()["L2"][0] == "C2"
     assert charge_lines_mismatch() == []
 
 
