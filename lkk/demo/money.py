@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from lkk.billing.models import Charge, ChargeLine, TariffComponent
-from lkk.core.bulk import analyze, insert_rows
+from lkk.core.bulk import analyze, indexes_after_load, insert_rows
 from lkk.core.progress import Progress
 
 VAT_RATE = Decimal("20")
@@ -124,19 +124,19 @@ def load(stream: TextIO) -> dict[str, int]:
     since = dt.date(month_index // 12, month_index % 12 + 1, 1)
     counts = {}
     line_total = sum(len(ZONE_SPLITS[zones_of(c[1], c[2])]) for c in charges)
-    progress = Progress("charge_line", line_total, stream=stream)
-    counts["charge_line"] = insert_rows(
-        ChargeLine,
-        LINE_COLUMNS,
-        _lines(charges, now),
-        on_batch=progress.advance,
-    )
-    progress.close()
     components = list(_components(charges, since, now))
-    progress = Progress("tariff_component", len(components), stream=stream)
-    counts["tariff_component"] = insert_rows(
-        TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
-    )
-    progress.close()
+    # Into empty tables (the first seed), the unique billing_id and the other indexes are built
+    # once after the rows (lkk/core/bulk.py), as for the rest of the seed.
+    with indexes_after_load(ChargeLine, TariffComponent):
+        progress = Progress("charge_line", line_total, stream=stream)
+        counts["charge_line"] = insert_rows(
+            ChargeLine, LINE_COLUMNS, _lines(charges, now), on_batch=progress.advance
+        )
+        progress.close()
+        progress = Progress("tariff_component", len(components), stream=stream)
+        counts["tariff_component"] = insert_rows(
+            TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
+        )
+        progress.close()
     analyze(ChargeLine, TariffComponent)
     return counts
