@@ -134,12 +134,14 @@ class Zone(models.TextChoices):
     POWER = "power", _("Мощность")
 
 
-class ChargeLine(models.Model):
+class ChargeLine(BillingMirror):
     """One line of a charge as billing sent it: a tariff zone with its volume, price and VAT.
 
-    The invariant (billing's, checked on import and by `charge_lines_mismatch` in tests): the
-    lines of a charge add up to its `kwh` and `amount` exactly. `amount` includes VAT;
-    `vat_amount` is the VAT in it, `price` the price of a kWh without VAT as billing stated it.
+    The invariant (billing's, checked on import — lkk/exchange/importer.py `ChargeLineSums` —
+    and by `charge_lines_mismatch` in tests): the lines of a charge add up to its `kwh` and
+    `amount` exactly. `amount` includes VAT; `vat_amount` is the VAT in it, `price` the price of
+    a kWh without VAT as billing stated it. Billing keys a line by its own `billing_id` (the
+    exchange's `charge_lines` file).
     """
 
     CONTRACT_PATH = "charge__contract"
@@ -148,11 +150,24 @@ class ChargeLine(models.Model):
         Charge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("начисление")
     )
     zone = models.CharField(_("зона суток"), max_length=12, choices=Zone.choices)
-    kwh = models.DecimalField(_("объём, кВт·ч"), max_digits=16, decimal_places=3)
-    price = models.DecimalField(_("цена без НДС, ₽/кВт·ч"), max_digits=12, decimal_places=5)
-    amount = models.DecimalField(_("сумма с НДС, ₽"), max_digits=14, decimal_places=2)
-    vat_rate = models.DecimalField(_("ставка НДС, %"), max_digits=5, decimal_places=2)
-    vat_amount = models.DecimalField(_("сумма НДС, ₽"), max_digits=14, decimal_places=2)
+    kwh = models.DecimalField(
+        _("объём, кВт·ч"), max_digits=16, decimal_places=3, validators=[MinValueValidator(ZERO)]
+    )
+    price = models.DecimalField(
+        _("цена без НДС, ₽/кВт·ч"),
+        max_digits=12,
+        decimal_places=5,
+        validators=[MinValueValidator(ZERO)],
+    )
+    amount = models.DecimalField(
+        _("сумма с НДС, ₽"), max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    vat_rate = models.DecimalField(
+        _("ставка НДС, %"), max_digits=5, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    vat_amount = models.DecimalField(
+        _("сумма НДС, ₽"), max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
 
     objects = VisibleQuerySet.as_manager()
 
@@ -180,8 +195,9 @@ class ChargeLine(models.Model):
         return self.amount - self.vat_amount
 
 
-class TariffComponent(models.Model):
-    """R3: a component of the price of a kWh for a contract and month, as billing supplied it."""
+class TariffComponent(BillingMirror):
+    """R3: a component of the price of a kWh for a contract and month, as billing supplied it
+    (keyed by billing's `billing_id`: the exchange's `tariff_components` file)."""
 
     class Kind(models.TextChoices):
         GENERATION = "generation", _("Средневзвешенная цена покупки электроэнергии (мощности)")

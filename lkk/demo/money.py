@@ -13,9 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
 from django.db.models import Max
+from django.utils import timezone
 
 from lkk.billing.models import Charge, ChargeLine, TariffComponent
-from lkk.core.bulk import analyze, insert_rows
+from lkk.core.bulk import analyze, indexes_after_load, insert_rows
 from lkk.core.progress import Progress
 
 VAT_RATE = Decimal("20")
@@ -31,8 +32,19 @@ ZONE_SPLITS = {
 }
 #: Shares of the price without VAT by component, in per cent (infrastructure takes the rest).
 COMPONENT_SHARES = (("generation", 52), ("transmission", 40), ("sales_markup", 7))
-LINE_COLUMNS = ("charge_id", "zone", "kwh", "price", "amount", "vat_rate", "vat_amount")
-COMPONENT_COLUMNS = ("contract_id", "period", "kind", "price")
+LINE_COLUMNS = ("billing_id", "synced_at", "charge_id", "zone", "kwh", "price", "amount",
+                "vat_rate", "vat_amount")  # fmt: skip
+COMPONENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "period", "kind", "price")
+
+
+def line_billing_id(charge_billing_id: str, zone: str) -> str:
+    """Billing's ID of a demo charge line (the migration gives existing lines the same)."""
+    return f"{charge_billing_id}-{zone}"
+
+
+def component_billing_id(contract_billing_id: str, period: dt.date, kind: str) -> str:
+    """Billing's ID of a demo tariff component (the migration gives existing ones the same)."""
+    return f"TC-{contract_billing_id}-{period:%Y%m}-{kind}"
 
 
 def zones_of(contract_id: int, kind: str) -> int:
@@ -69,15 +81,15 @@ def components_of(price_net: Decimal) -> list[tuple[str, Decimal]]:
     return [*parts, ("infrastructure", price_net - sum(p for _k, p in parts))]
 
 
-def _lines(charges: list[tuple]) -> Iterator[tuple]:
-    for charge_id, contract_id, kind, kwh, amount in charges:
+def _lines(charges: list[tuple], now: str) -> Iterator[tuple]:
+    for charge_id, contract_id, kind, kwh, amount, _period, charge_bid, _contract_bid in charges:
         for line in split_charge(kwh, amount, zones_of(contract_id, kind)):
-            yield (charge_id, *line)
+            yield (line_billing_id(charge_bid, line[0]), now, charge_id, *line)
 
 
-def _components(charges: list[tuple], since: dt.date) -> Iterator[tuple]:
+def _components(charges: list[tuple], since: dt.date, now: str) -> Iterator[tuple]:
     seen: set[int] = set()
-    for _charge_id, contract_id, kind, _kwh, _amount, period in charges:
+    for _charge_id, contract_id, kind, _kwh, _amount, period, _bid, contract_bid in charges:
         if period < since or (contract_id, period) in seen:
             continue
         seen.add((contract_id, period))
@@ -85,7 +97,8 @@ def _components(charges: list[tuple], since: dt.date) -> Iterator[tuple]:
             PRICE_PLACES
         )
         for component, price in components_of(price_net):
-            yield (contract_id, period.isoformat(), component, price)
+            yield (component_billing_id(contract_bid, period, component), now, contract_id,
+                   period.isoformat(), component, price)  # fmt: skip
 
 
 #: The demo's price of a kWh with VAT in kopecks by counterparty kind (as lkk/demo/seed.py).
@@ -98,8 +111,12 @@ def load(stream: TextIO) -> dict[str, int]:
     charges = list(
         Charge.objects.filter(pk__gt=last)
         .order_by("pk")
-        .values_list("pk", "contract_id", "contract__counterparty__kind", "kwh", "amount", "period")
-    )
+        .values_list(
+            "pk", "contract_id", "contract__counterparty__kind", "kwh", "amount", "period",
+            "billing_id", "contract__billing_id",
+        )
+    )  # fmt: skip
+    now = timezone.now().isoformat()
     if not charges:
         return {"charge_line": 0, "tariff_component": 0}
     latest = max(row[5] for row in charges)
@@ -107,19 +124,19 @@ def load(stream: TextIO) -> dict[str, int]:
     since = dt.date(month_index // 12, month_index % 12 + 1, 1)
     counts = {}
     line_total = sum(len(ZONE_SPLITS[zones_of(c[1], c[2])]) for c in charges)
-    progress = Progress("charge_line", line_total, stream=stream)
-    counts["charge_line"] = insert_rows(
-        ChargeLine,
-        LINE_COLUMNS,
-        _lines([c[:5] for c in charges]),
-        on_batch=progress.advance,
-    )
-    progress.close()
-    components = list(_components(charges, since))
-    progress = Progress("tariff_component", len(components), stream=stream)
-    counts["tariff_component"] = insert_rows(
-        TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
-    )
-    progress.close()
+    components = list(_components(charges, since, now))
+    # Into empty tables (the first seed), the unique billing_id and the other indexes are built
+    # once after the rows (lkk/core/bulk.py), as for the rest of the seed.
+    with indexes_after_load(ChargeLine, TariffComponent):
+        progress = Progress("charge_line", line_total, stream=stream)
+        counts["charge_line"] = insert_rows(
+            ChargeLine, LINE_COLUMNS, _lines(charges, now), on_batch=progress.advance
+        )
+        progress.close()
+        progress = Progress("tariff_component", len(components), stream=stream)
+        counts["tariff_component"] = insert_rows(
+            TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
+        )
+        progress.close()
     analyze(ChargeLine, TariffComponent)
     return counts

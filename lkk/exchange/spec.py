@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from lkk.billing.models import Charge, Document, Payment
+from lkk.billing.models import Charge, ChargeLine, Document, Payment, TariffComponent
 from lkk.customers.models import (
     ConsumptionObject,
     Contact,
@@ -176,6 +176,20 @@ ENTITIES: dict[str, Entity] = {
             "charges",
             Charge,
             ("period", "kwh", "amount"),
+            refs=(Ref("contract", "contracts"),),
+        ),
+        Entity(
+            # A charge's lines by tariff zone: they add up to the charge exactly, or that
+            # charge's lines are rejected (lkk/exchange/importer.py ChargeLineSums).
+            "charge_lines",
+            ChargeLine,
+            ("zone", "kwh", "price", "amount", "vat_rate", "vat_amount"),
+            refs=(Ref("charge", "charges"),),
+        ),
+        Entity(
+            "tariff_components",
+            TariffComponent,
+            ("period", "kind", "price"),
             refs=(Ref("contract", "contracts"),),
         ),
         Entity(

@@ -35,12 +35,29 @@ def add_money(contract, *, months: int = 17, zones: int = 3, prefix: str = "A") 
             amount=amount,
         )
         ChargeLine.objects.bulk_create(
-            ChargeLine(charge=charge, zone=z, kwh=k, price=p, amount=a, vat_rate=r, vat_amount=v)
+            ChargeLine(
+                billing_id=money.line_billing_id(charge.billing_id, z),
+                charge=charge,
+                zone=z,
+                kwh=k,
+                price=p,
+                amount=a,
+                vat_rate=r,
+                vat_amount=v,
+            )
             for z, k, p, a, r, v in money.split_charge(kwh, amount, zones)
         )
         price_net = Decimal("8.16667")
         TariffComponent.objects.bulk_create(
-            TariffComponent(contract=contract, period=period, kind=kind, price=price)
+            TariffComponent(
+                billing_id=money.component_billing_id(
+                    f"{prefix}-{contract.billing_id}", period, kind
+                ),
+                contract=contract,
+                period=period,
+                kind=kind,
+                price=price,
+            )
             for kind, price in money.components_of(price_net)
         )
         Payment.objects.create(
