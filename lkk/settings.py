@@ -124,6 +124,9 @@ TEMPLATES = [
             ],
             # `{% url %}` that remembers what it reversed (lkk/core/templatetags/urls.py).
             "builtins": ["lkk.core.templatetags.urls"],
+            # `{% load i18n %}`: Django's, with a `{% translate %}` that remembers what it
+            # translated (lkk/core/templatetags/i18n_cached.py).
+            "libraries": {"i18n": "lkk.core.templatetags.i18n_cached"},
         },
     },
 ]
