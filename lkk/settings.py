@@ -122,8 +122,8 @@ TEMPLATES = [
                 "lkk.core.context_processors.site",
                 "lkk.customers.context_processors.customer",
             ],
-            # `{% url %}` that remembers what it reversed (lkk/core/templatetags/urls.py).
-            "builtins": ["lkk.core.templatetags.urls"],
+            # `{% url %}` and `|date` that do less work for the same output (issue 13).
+            "builtins": ["lkk.core.templatetags.urls", "lkk.core.templatetags.dates"],
             # `{% load i18n %}`: Django's, with a `{% translate %}` that remembers what it
             # translated (lkk/core/templatetags/i18n_cached.py).
             "libraries": {"i18n": "lkk.core.templatetags.i18n_cached"},
