@@ -59,3 +59,10 @@ def test_other_tags_are_djangos():
     )
     with translation.override("en"):
         assert html.render({}) == "en 2 b"
+
+
+def test_i18n_is_the_only_library_name_used_twice():
+    """templates.W003 is silenced (settings) for our `i18n` alone: any other clash still shows."""
+    warnings = engines["django"]._check_for_template_tags_with_the_same_name()
+    assert [w.msg.split(" is used")[0] for w in warnings] == ["'i18n'"]
+    assert "lkk.core.templatetags.i18n_cached" in warnings[0].msg
