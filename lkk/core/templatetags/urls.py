@@ -64,18 +64,19 @@ def cached_reverse(view_name: object, args: tuple, kwargs: dict, current_app: st
     return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
 
 
+_MISSING = object()
+
+
 class CachedURLNode(defaulttags.URLNode):
     def render(self, context: template.Context) -> str:
         args = tuple(arg.resolve(context) for arg in self.args)
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
+        # As Django's tag, without raising and catching an AttributeError for every URL.
+        request = getattr(context, "request", None)
+        current_app = getattr(request, "current_app", _MISSING)
+        if current_app is _MISSING:
+            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         url = ""
         try:
             url = cached_reverse(view_name, args, kwargs, current_app)
