@@ -77,13 +77,13 @@ lint:
 
 # The whole suite on SQLite; the Redis and PostgreSQL-only tests run in the next pass.
 test-sqlite:
-	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not redis and not postgres" -q
+	$(UV) run pytest -n $(PYTEST_WORKERS) -m "not redis and not postgres" -q --durations=20
 
 # The whole suite again on a throw-away PostgreSQL cluster, with a loopback Redis.
 # Browser tests ran in the SQLite pass: what they check is the pages, not the database.
 test-postgres:
 	$(UV) run python scripts/services.py --postgres --redis -- \
-	  $(UV) run pytest -n $(PYTEST_WORKERS) -m "not browser" -q
+	  $(UV) run pytest -n $(PYTEST_WORKERS) -m "not browser" -q --durations=20
 
 ## Benchmarks (README: "Benchmarks") -------------------------------------------------------
 BENCH_DATA ?= var/bench-pg

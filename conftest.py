@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -98,24 +99,33 @@ def _fast_hasher(settings) -> None:
 def _static_manifest(django_db_blocker) -> None:
     """Pages render with the production static storage, which needs collectstatic's manifest.
 
-    Collected once per test run: parallel workers share STATIC_ROOT, so the first one collects
-    under a lock and marks the run; the others find the mark and go on.
+    Collected again only when a source file changed (the mark holds a fingerprint of every
+    file the finders see: path, size, mtime): collecting with compression takes a while, and
+    make test's second pass finds the first pass's files. Parallel workers share STATIC_ROOT,
+    so the first one collects under a lock and the others find the mark and go on.
     """
     import fcntl
-    import os
+    import hashlib
 
     from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    digest = hashlib.sha256(str(settings.STORAGES["staticfiles"]).encode())
+    for finder in get_finders():
+        for path, storage in finder.list(["CVS", ".*", "*~"]):
+            full = storage.path(path)
+            stat = os.stat(full)
+            digest.update(f"{full}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    fingerprint = digest.hexdigest()
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-    mark = settings.STATIC_ROOT / ".collected-for-run"
+    mark = settings.STATIC_ROOT / ".collected-from"
     with open(settings.STATIC_ROOT / ".collect.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not mark.exists() or mark.read_text() != run:
+        if not mark.exists() or mark.read_text() != fingerprint:
             with django_db_blocker.unblock():
                 call_command("collectstatic", interactive=False, verbosity=0)
-            mark.write_text(run)
+            mark.write_text(fingerprint)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
