@@ -107,13 +107,16 @@ def _static_manifest(django_db_blocker) -> None:
     import fcntl
     import hashlib
 
+    from django.apps import apps
     from django.conf import settings
     from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
+    # The patterns collectstatic itself ignores by default.
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
     digest = hashlib.sha256(str(settings.STORAGES["staticfiles"]).encode())
     for finder in get_finders():
-        for path, storage in finder.list(["CVS", ".*", "*~"]):
+        for path, storage in finder.list(ignore):
             full = storage.path(path)
             stat = os.stat(full)
             digest.update(f"{full}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
