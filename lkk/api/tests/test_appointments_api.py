@@ -4,18 +4,16 @@ booking and its «Это время уже занято…»), «Мои запи
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
 
 from lkk.appointments import services
 from lkk.appointments.models import Appointment, Slot
-from lkk.appointments.tests.factories import office_with_hours
+from lkk.appointments.tests.factories import MSK, NOW, office_with_hours
+from lkk.appointments.tests.factories import slot_at as _slot
 
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
 #: Monday 30 November 2026, 08:00 in Moscow.
-NOW = dt.datetime(2026, 11, 30, 8, 0, tzinfo=MSK)
 TAKEN = "Это время уже занято, выберите другое"
 
 
@@ -30,11 +28,6 @@ def office(db, clock):
     office, service = office_with_hours()
     services.slots_generate(today=NOW.date(), days=7)
     return office, service
-
-
-def _slot(office, day: int, hour: int) -> Slot:
-    start = dt.datetime.combine(NOW.date() + dt.timedelta(days=day), dt.time(hour), tzinfo=MSK)
-    return Slot.objects.get(office=office, starts_at=start)
 
 
 def _book(api, office, service, slot, **headers):

@@ -4,7 +4,6 @@ reminders, the operator's marks and blocks."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
@@ -12,14 +11,11 @@ from django.urls import reverse
 
 from lkk.appointments import services
 from lkk.appointments.models import Appointment, OfficeHoliday, Slot
-from lkk.appointments.tests.factories import office_with_hours
+from lkk.appointments.tests.factories import MSK, NOW, office_with_hours
+from lkk.appointments.tests.factories import slot_at as _slot
 from lkk.audit.models import AuditEvent
 from lkk.core.errors import ApplicationError
 from lkk.notifications.models import Notification
-
-MSK = zoneinfo.ZoneInfo("Europe/Moscow")
-#: Monday 30 November 2026, 08:00 in Moscow.
-NOW = dt.datetime(2026, 11, 30, 8, 0, tzinfo=MSK)
 
 
 @pytest.fixture
@@ -33,13 +29,6 @@ def office(db, clock):
     office, service = office_with_hours()
     services.slots_generate(today=NOW.date(), days=7)
     return office, service
-
-
-def _slot(office, day: int, hour: int, minute: int = 0) -> Slot:
-    """The office's slot `day` days after Monday 30.11.2026 at hour:minute (Moscow)."""
-    day_ = NOW.date() + dt.timedelta(days=day)
-    start = dt.datetime.combine(day_, dt.time(hour, minute), tzinfo=MSK)
-    return Slot.objects.get(office=office, starts_at=start)
 
 
 def test_slots_follow_the_weekly_hours_skip_holidays_and_are_made_once(db, clock):
