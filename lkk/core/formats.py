@@ -12,10 +12,14 @@ is refused, as it would turn kopecks into approximations.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.formats import number_format
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 #: What may separate digit groups in a typed or pasted number: space, no-break space, narrow
@@ -56,9 +60,32 @@ def number(value: Number, places: int | None = None) -> str:
     if places is None:
         places = _places_of(value)
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = number_format(abs(rounded), places, force_grouping=True)
+    separators = _separators(get_language())
+    if separators is None:
+        text = number_format(abs(rounded), places, force_grouping=True)
+    else:
+        # Django's number_format, in one C-level format: groups of three (what both languages
+        # use), then the language's separators. A list formats hundreds of numbers a page.
+        text = f"{abs(rounded):,.{places}f}".translate(separators)
     # A true minus sign; and no «−0,0» for a value that rounds to zero.
     return f"{MINUS}{text}" if rounded < 0 else text
+
+
+@functools.lru_cache(maxsize=32)
+def _separators(language: str | None) -> dict[int, str] | None:
+    """Python's «1,234.5» translated into the language's separators; None when the language
+    does not group digits by three (number_format does it then)."""
+    if get_format("NUMBER_GROUPING") != 3:
+        return None
+    return str.maketrans(
+        {",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")}
+    )
+
+
+@receiver(setting_changed)
+def _forget_separators(*, setting: str, **kwargs: object) -> None:
+    if "FORMAT" in setting or "SEPARATOR" in setting or "GROUPING" in setting:
+        _separators.cache_clear()
 
 
 def reading(value: Number, places: int) -> str:

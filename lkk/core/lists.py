@@ -15,6 +15,7 @@ and sort use only whitelisted fields.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from lkk.core.params import param_choice, param_page, param_text
+from lkk.core.rows import join
 
 
 class _AnyOf(Func):
@@ -94,6 +96,9 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     columns: tuple[tuple[str, str], ...] = ()
     heading: str = ""
     search_placeholder: str = ""
+    #: A list may write its rows in Python (lkk.core.rows): a method `rows_html(rows)` giving
+    #: the page's <tr>s; without it the template's `row` block renders each row.
+    rows_html: Callable[..., str] | None = None
 
     def get_paginate_by(self, queryset: QuerySet) -> int:
         return settings.LKK_PAGE_SIZE
@@ -184,4 +189,7 @@ class SearchSortListView(LoginRequiredMixin, ListView):
                 (f"-{col_key}", _("по убыванию")),
             )
         ]
+        rows_html = getattr(self, "rows_html", None)
+        if rows_html is not None:
+            context["rows_html"] = join(rows_html(context["page_obj"].object_list))
         return context

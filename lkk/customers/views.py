@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lkk.core.lists import SearchSortListView
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
-from lkk.customers import selectors
+from lkk.customers import rows, selectors
 from lkk.customers.access import access_scope, active_counterparty_set, get_object_for_user
 from lkk.customers.models import (
     ConsumptionObject,
@@ -115,6 +115,7 @@ def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpRespo
 
 class ContractList(SearchSortListView):
     template_name = "customers/contract_list.html"
+    rows_html = staticmethod(rows.contracts)
     heading = _("Договоры")
     search_placeholder = _("Номер договора или контрагент")
     search_fields = ("number", "counterparty__short_name")
@@ -182,6 +183,7 @@ class _ContractFilterMixin:
 
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
+    rows_html = staticmethod(rows.objects)
     heading = _("Объекты потребления")
     search_placeholder = _("Наименование, адрес или договор")
     search_fields = ("name", "address", "contract__number")
@@ -211,6 +213,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
+    rows_html = staticmethod(rows.points)
     heading = _("Точки учёта")
     search_placeholder = _("Код, наименование, адрес или договор")
     search_fields = ("code", "name", "address", "contract__number")
@@ -252,6 +255,7 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
+    rows_html = staticmethod(rows.meters)
     heading = _("Приборы учёта")
     search_placeholder = _("Заводской номер, тип, код или адрес ТУ")
     contract_field = "metering_point__contract_id"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from lkk.core.errors import ApplicationError
 from lkk.core.lists import SearchSortListView
 from lkk.core.params import param_page
+from lkk.customers import rows as customer_rows
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Contract, Meter
 from lkk.readings import rules, selectors, services
@@ -110,6 +111,7 @@ class Start(SearchSortListView):
     upload for customers with many meters."""
 
     template_name = "readings/start.html"
+    rows_html = staticmethod(customer_rows.reading_contracts)
     heading = gettext_lazy("Передача показаний")
     search_placeholder = gettext_lazy("Номер договора")
     search_fields = ("number",)

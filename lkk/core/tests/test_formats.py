@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.formats import number_format
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,6 +126,20 @@ def test_round_trip_with_fixed_places(value, places):
             assert len(fraction) == places
             groups = whole.split(NNBSP)
             assert all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3
+
+
+@given(
+    value=st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**20), max_value=10**20),
+    places=st.integers(min_value=0, max_value=6),
+)
+def test_the_fast_grouping_is_djangos_number_format(value, places):
+    """number() groups digits itself (one format call): it shows what Django's number_format
+    shows for the rounded value, in both languages."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
+    for language in ("ru", "en"):
+        with translation.override(language):
+            django = number_format(abs(rounded), places, force_grouping=True)
+            assert formats.number(value, places).lstrip("\u2212") == django
 
 
 @given(value=decimals)

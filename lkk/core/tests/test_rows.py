@@ -1,0 +1,81 @@
+"""lkk/core/rows.py: the helpers lists write their rows with show what the templates showed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from lkk.core import rows
+from lkk.customers.models import Contract, MeteringPoint
+
+
+@pytest.mark.parametrize("value", ["<b>\"x\"</b> & 'y'", "Иванов", "", None])
+def test_e_escapes_as_autoescaping_does(value):
+    """Text as `{{ v }}` shows it (numbers and dates go through plain(), day(), number())."""
+    shown = Template("{{ v }}").render(Context({"v": value}))
+    assert rows.e(value) == ("" if value is None else shown)
+
+
+def test_e_keeps_what_is_marked_safe():
+    assert rows.e(mark_safe("<b>ok</b>")) == "<b>ok</b>"
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("pk", [1, 7, 918273645, 10**12])
+def test_id_url_is_reverse(language, pk):
+    with translation.override(language):
+        for name in ("customers:point_detail", "readings:history", "customers:contract_detail"):
+            assert rows.id_url(name)(pk) == reverse(name, args=[pk])
+
+
+def test_id_url_refuses_a_view_without_one_id():
+    with pytest.raises((NoReverseMatch, ValueError)):
+        rows.id_url("customers:point_list")
+
+
+def test_id_url_takes_only_integers():
+    with pytest.raises(ValueError):
+        rows.id_url("customers:point_detail")("1/../../admin")
+
+
+def test_labels_follow_the_language_and_are_escaped():
+    value = Contract.Status.ACTIVE
+    with translation.override("ru"):
+        ru = rows.labels(Contract, "status")[value]
+        assert ru == Contract(status=value).get_status_display()
+    with translation.override("en"):
+        en = rows.labels(Contract, "status")[value]
+        assert en == Contract(status=value).get_status_display()
+    assert ru != en
+
+
+def test_a_value_outside_the_choices_shows_as_itself():
+    voltages = rows.labels(MeteringPoint, "voltage_level")
+    assert rows.label(voltages, "<x>") == "&lt;x&gt;"
+
+
+@pytest.mark.parametrize("value", [dt.date(2026, 1, 31), dt.date(9, 3, 4), None])
+def test_day_is_the_date_filter(value):
+    shown = Template('{{ v|date:"d.m.Y" }}').render(Context({"v": value}))
+    assert rows.day(value) == shown
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("value", [0, 7, 123456, Decimal("1234.50"), dt.date(2026, 5, 1)])
+def test_plain_is_what_a_variable_shows(language, value):
+    with translation.override(language):
+        assert rows.plain(value) == Template("{{ v }}").render(Context({"v": value}))
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_number_is_the_number_filter(language):
+    template = Template("{% load numbers %}{{ v|number:p }}")
+    with translation.override(language):
+        for value, places in [(Decimal("1234567.891"), 2), (Decimal("-5"), None), (None, 2)]:
+            assert rows.number(value, places) == template.render(Context({"v": value, "p": places}))

@@ -1,0 +1,121 @@
+"""The rows of the customer's lists, in Python (lkk.core.rows says why): one function a list.
+
+Each takes the page's rows (loaded with what they show by the list's `rows` queryset) and
+returns their <tr>s; the table's head, pagination and the empty row stay in list_page.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lkk.core.rows import day, e, id_url, label, labels, number, plain, url
+from lkk.customers.models import ConsumptionObject, Contract, Meter, MeteringPoint
+
+
+def contracts(rows: Iterable[Contract]) -> str:
+    """«Договоры»: the number opens the contract's menu (as in the app of seed 000)."""
+    detail, submit = id_url("customers:contract_detail"), id_url("readings:submit_contract")
+    objects, points = url("customers:object_list"), url("customers:point_list")
+    meters = url("customers:meter_list")
+    kinds, statuses = labels(Contract, "kind"), labels(Contract, "status")
+    voltages = labels(Contract, "voltage_level")
+    more, send = e(_("Подробнее")), e(_("Передать показания"))
+    objects_title, points_title = e(_("Объекты потребления")), e(_("Точки учёта"))
+    meters_title = e(_("Приборы учёта"))
+    html = []
+    for row in rows:
+        pk = row.pk
+        debt = " text-danger" if row.balance < 0 else ""
+        html.append(
+            "<tr><td>"
+            '<div class="dropdown"><button type="button" class="btn btn-link p-0 dropdown-toggle'
+            ' text-start" data-bs-toggle="dropdown" aria-expanded="false"'
+            f' data-testid="contract-menu">{e(row.number)}</button><ul class="dropdown-menu">'
+            f'<li><a class="dropdown-item" href="{detail(pk)}">{more}</a></li>'
+            f'<li><a class="dropdown-item" href="{submit(pk)}">{send}</a></li>'
+            f'<li><a class="dropdown-item" href="{objects}?contract={pk}">{objects_title}</a></li>'
+            f'<li><a class="dropdown-item" href="{points}?contract={pk}">{points_title}</a></li>'
+            f'<li><a class="dropdown-item" href="{meters}?contract={pk}">{meters_title}</a></li>'
+            "</ul></div>"
+            f'<div class="small text-body-secondary">{e(row.counterparty.short_name)}</div></td>'
+            f"<td>{day(row.signed_on)}</td><td>{label(kinds, row.kind)}</td>"
+            f"<td>{label(statuses, row.status)}</td><td>{plain(row.price_category)}</td>"
+            f"<td>{label(voltages, row.voltage_level)}</td>"
+            f'<td class="text-end">{number(row.max_power_kw)}</td>'
+            f'<td class="text-end{debt}">{number(row.balance, 2)}</td></tr>'
+        )
+    return "".join(html)
+
+
+def objects(rows: Iterable[ConsumptionObject]) -> str:
+    """«Объекты»."""
+    detail, contract = id_url("customers:object_detail"), id_url("customers:contract_detail")
+    kinds = labels(ConsumptionObject, "kind")
+    return "".join(
+        f'<tr><td><a href="{detail(row.pk)}">{e(row.name)}</a></td>'
+        f"<td>{label(kinds, row.kind)}</td><td>{e(row.address)}</td>"
+        f'<td><a href="{contract(row.contract_id)}">{e(row.contract.number)}</a></td></tr>'
+        for row in rows
+    )
+
+
+def points(rows: Iterable[MeteringPoint]) -> str:
+    """«Точки учёта»."""
+    detail, contract = id_url("customers:point_detail"), id_url("customers:contract_detail")
+    voltages = labels(MeteringPoint, "voltage_level")
+    return "".join(
+        f'<tr><td><a href="{detail(row.pk)}">{e(row.code)}</a></td><td>{e(row.name)}</td>'
+        f"<td>{e(row.address)}</td>"
+        f'<td><a href="{contract(row.contract_id)}">{e(row.contract.number)}</a></td>'
+        f"<td>{label(voltages, row.voltage_level)}</td>"
+        f'<td class="text-end">{number(row.max_power_kw)}</td></tr>'
+        for row in rows
+    )
+
+
+def meters(rows: Iterable[Meter]) -> str:
+    """«Приборы учёта»: АСКУЭ and removed meters marked, the verification's state."""
+    detail, point = id_url("customers:meter_detail"), id_url("customers:point_detail")
+    zones = labels(Meter, "tariff_zones")
+    automatic = f' <span class="badge text-bg-info">{e(_("АСКУЭ"))}</span>'
+    removed = f' <span class="badge text-bg-secondary">{e(_("снят"))}</span>'
+    states = {
+        Meter.Verification.OVERDUE: (
+            f' <span class="badge text-bg-danger">{e(_("Поверка просрочена"))}</span>'
+        ),
+        Meter.Verification.DUE_SOON: (
+            f' <span class="badge text-bg-warning">{e(_("Скоро поверка"))}</span>'
+        ),
+    }
+    today = timezone.localdate()
+    html = []
+    for row in rows:
+        places = f",{plain(row.decimal_places)}" if row.decimal_places else ""
+        state = "" if row.removed_on else states.get(row.verification_state(today), "")
+        html.append(
+            f'<tr><td><a href="{detail(row.pk)}">{e(row.serial_number)}</a>'
+            f"{automatic if row.is_automatic else ''}{removed if row.removed_on else ''}</td>"
+            f"<td>{e(row.model)}</td>"
+            f'<td><a href="{point(row.metering_point_id)}">{e(row.metering_point.code)}</a>'
+            f'<div class="small text-body-secondary">{e(row.metering_point.contract.number)}'
+            f"</div></td><td>{label(zones, row.tariff_zones)}</td>"
+            f"<td>{plain(row.digit_capacity)}{places}</td><td>{plain(row.transformation_ratio)}</td>"
+            f"<td>{day(row.next_verification_on)}{state}</td></tr>"
+        )
+    return "".join(html)
+
+
+def reading_contracts(rows: Iterable[Contract]) -> str:
+    """«Передача показаний»: each contract with its button to the readings form."""
+    detail, submit = id_url("customers:contract_detail"), id_url("readings:submit_contract")
+    send = e(_("Передать показания"))
+    return "".join(
+        f'<tr><td><a href="{detail(row.pk)}">{e(row.number)}</a></td>'
+        f"<td>{day(row.signed_on)}</td><td>{e(row.counterparty.short_name)}</td>"
+        f'<td class="text-end"><a class="btn btn-sm btn-primary" href="{submit(row.pk)}">'
+        f"{send}</a></td></tr>"
+        for row in rows
+    )
