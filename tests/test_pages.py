@@ -29,6 +29,44 @@ def test_home_lists_active_contracts_with_balance_and_last_readings(logged_in, c
     assert "Сутки: 1\u202f234,50" in body  # the last reading, with the meter's 2 decimals
 
 
+def test_home_shows_each_meters_own_last_day_in_every_zone(logged_in, customer_a):
+    """Meter A was read on 25.10 and 25.11, meter B (two zones) only on 25.10: A shows its
+    25.11 value alone, B both zones of 25.10 — another meter's last day is not A's."""
+    point = customer_a.meter.metering_point
+    a = customer_a.meter  # read on 25.10.2026 (1 234,50) by the fixture
+    ReadingFactory(meter=a, read_on=dt.date(2026, 11, 25), value=Decimal("1300.25"))
+    b = MeterFactory(
+        metering_point__consumption_object=point.consumption_object,
+        serial_number="SN-B",
+        tariff_zones=2,
+    )
+    ReadingFactory(meter=b, zone="day", read_on=dt.date(2026, 10, 25), value=Decimal("10.5"))
+    ReadingFactory(meter=b, zone="night", read_on=dt.date(2026, 10, 25), value=Decimal("7"))
+    body = logged_in.get(reverse("customers:home")).content.decode()
+    rows = {row.split("</td>")[1]: row for row in body.split("<tr>")[2:] if "</td>" in row}
+    row_a = next(row for key, row in rows.items() if a.serial_number in key)
+    row_b = next(row for key, row in rows.items() if "SN-B" in key)
+    assert "25.11.2026" in row_a and "1\u202f300,25" in row_a and "1\u202f234,50" not in row_a
+    assert "25.10.2026" in row_b and "День: 10,50" in row_b and "Ночь: 7,00" in row_b
+
+
+def test_lists_show_a_customers_text_escaped(logged_in, customer_a):
+    """Rows written in Python (lkk/core/rows.py) escape what billing sent, as templates do."""
+    hostile = '<img src=x onerror="alert(1)">'
+    point = customer_a.meter.metering_point
+    point.name = point.address = hostile
+    point.save()
+    customer_a.contract.number = hostile[:30]
+    customer_a.contract.save()
+    customer_a.meter.model = hostile
+    customer_a.meter.save()
+    for name in ("customers:contract_list", "customers:object_list", "customers:point_list",
+                 "customers:meter_list", "readings:start", "customers:home"):  # fmt: skip
+        body = logged_in.get(reverse(name)).content.decode()
+        assert "<img src=x" not in body, name
+        assert "&lt;img src=x" in body, name
+
+
 def test_home_shows_the_chosen_contract(logged_in, customer_a):
     second = ContractFactory(
         counterparty=customer_a.counterparty, number="T-SECOND", balance=Decimal("500")

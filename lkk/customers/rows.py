@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lkk.core.formats import reading
 from lkk.core.rows import day, e, id_url, label, labels, number, plain, url
 from lkk.customers.models import ConsumptionObject, Contract, Meter, MeteringPoint
+from lkk.customers.selectors import MeterLastReadings
+from lkk.readings.models import Reading
 
 
 def contracts(rows: Iterable[Contract]) -> str:
@@ -119,3 +123,45 @@ def reading_contracts(rows: Iterable[Contract]) -> str:
         f"{send}</a></td></tr>"
         for row in rows
     )
+
+
+def home_contracts(rows: Iterable[Contract], *, selected: Contract | None, query: QueryDict) -> str:
+    """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept)."""
+    params = query.copy()
+    html = []
+    for row in rows:
+        params["contract"] = str(row.pk)
+        current = selected is not None and row.pk == selected.pk
+        title = _("Договор № %(number)s") % {"number": row.number}
+        active, aria = (" active", ' aria-current="true"') if current else ("", "")
+        html.append(
+            f'<a class="list-group-item list-group-item-action{active}"'
+            f' href="?{e(params.urlencode())}"{aria}>'
+            f'<div class="fw-semibold">{e(title)}</div>'
+            f'<div class="small">{e(row.counterparty.short_name)} · {day(row.signed_on)}</div></a>'
+        )
+    return "".join(html)
+
+
+def last_readings(rows: Iterable[MeterLastReadings]) -> str:
+    """«Главная»: the latest reading (every zone) of the contract's first meters."""
+    history = id_url("readings:history")
+    zones = labels(Reading, "zone")
+    automatic = f' <span class="badge text-bg-info">{e(_("АСКУЭ"))}</span>'
+    none = e(_("нет показаний"))
+    html = []
+    for row in rows:
+        meter = row.meter
+        places = meter.decimal_places or 0
+        values = "".join(
+            f'<span class="me-2">{label(zones, r.zone)}: {e(reading(r.value, places))}</span>'
+            for r in row.readings
+        )
+        html.append(
+            f"<tr><td>{e(meter.metering_point.code)}</td>"
+            f'<td><a href="{history(meter.pk)}">{e(meter.serial_number)}</a>'
+            f"{automatic if meter.is_automatic else ''}</td>"
+            f"<td>{day(row.readings[0].read_on) if row.readings else '—'}</td>"
+            f"<td>{values or none}</td></tr>"
+        )
+    return "".join(html)

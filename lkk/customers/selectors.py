@@ -94,14 +94,15 @@ def last_readings_for_contract(*, user, contract: Contract, limit: int = HOME_ME
         .annotate(last_read_on=Subquery(latest))
         .order_by("metering_point__code")[:limit]
     )
-    pairs = Q()
-    for meter in meters:
-        if meter.last_read_on:
-            pairs |= Q(meter=meter, read_on=meter.last_read_on)
+    last = {m.pk: m.last_read_on for m in meters if m.last_read_on}
     by_meter: dict[int, list[Reading]] = {m.pk: [] for m in meters}
-    if pairs:
-        for reading in readings.filter(pairs).order_by("zone"):
-            by_meter[reading.meter_id].append(reading)
+    if last:
+        # The meters' readings of any of their last days (a handful more rows than needed at
+        # most), kept when the day is the meter's own: simpler SQL than one pair per meter.
+        page = readings.filter(meter_id__in=list(last), read_on__in=set(last.values()))
+        for reading in page.only("meter_id", "zone", "value", "read_on").order_by("zone"):
+            if reading.read_on == last[reading.meter_id]:
+                by_meter[reading.meter_id].append(reading)
     return [MeterLastReadings(meter=m, readings=by_meter[m.pk]) for m in meters]
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lkk.core.lists import SearchSortListView
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
+from lkk.core.rows import join
 from lkk.customers import rows, selectors
 from lkk.customers.access import access_scope, active_counterparty_set, get_object_for_user
 from lkk.customers.models import (
@@ -65,9 +66,12 @@ def home(request: HttpRequest) -> HttpResponse:
         context["window_message"] = window.state_message(today)
     if selected is not None:
         context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
-        context["last_readings"] = selectors.last_readings_for_contract(
-            user=request.user, contract=selected
-        )
+        last = selectors.last_readings_for_contract(user=request.user, contract=selected)
+        context["last_readings"] = last
+        context["last_readings_html"] = join(rows.last_readings(last))
+    context["contracts_html"] = join(
+        rows.home_contracts(page.object_list, selected=selected, query=request.GET)
+    )
     return render(request, "customers/home.html", context)
 
 
