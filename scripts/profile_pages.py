@@ -77,6 +77,7 @@ def main() -> None:
     from lkk.customers.models import MeteringPoint
 
     code = MeteringPoint.objects.visible_to(user).order_by("-code").first().code
+    urls = {}
     for name in args.pages:
         url = PAGES.get(name, name)
         if url.endswith("q="):
@@ -84,28 +85,40 @@ def main() -> None:
         for _ in range(5):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-        times, sql = [], []
-        for _ in range(args.n):
+        urls[name] = (url, len(response.content))
+    # Round robin: a noisy machine slows every page alike, so the ratios to the floor hold.
+    times = {name: [] for name in urls}
+    sql = {name: [] for name in urls}
+    queries = {}
+    for _ in range(args.n):
+        for name, (url, _size) in urls.items():
             timer = SqlTimer()
             with connection.execute_wrapper(timer):
                 started = time.perf_counter()
                 client.get(url)
-                times.append(time.perf_counter() - started)
-            sql.append(timer.seconds)
+                times[name].append(time.perf_counter() - started)
+            sql[name].append(timer.seconds)
+            queries[name] = timer.queries
+    floor = statistics.median(times["floor"]) if "floor" in times else None
+    for name, (_url, size) in urls.items():
+        median = statistics.median(times[name])
+        ratio = f"  floor ÷ page {floor / median:5.3f}" if floor else ""
         print(
-            f"{name:16} {statistics.median(times) * 1000:7.2f} ms  "
-            f"sql {statistics.median(sql) * 1000:6.2f} ms  queries {timer.queries}  "
-            f"{len(response.content):7d} bytes"
+            f"{name:16} {median * 1000:7.2f} ms  sql {statistics.median(sql[name]) * 1000:6.2f}"
+            f" ms  queries {queries[name]}  {size:7d} bytes{ratio}"
         )
-        if args.profile:
-            from pyinstrument import Profiler
+    if not args.profile:
+        return
+    from pyinstrument import Profiler
 
-            profiler = Profiler(interval=0.0002)
-            profiler.start()
-            for _ in range(args.n):
-                client.get(url)
-            profiler.stop()
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+    for name, (url, _size) in urls.items():
+        print(f"--- {name}")
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for _ in range(args.n):
+            client.get(url)
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
 if __name__ == "__main__":

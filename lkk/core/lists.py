@@ -23,6 +23,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
@@ -64,6 +65,17 @@ def _contains(model: type, fields: list[str], text: str) -> Q:
     return indexed if set(fields) == folded else indexed & exact
 
 
+def querystring(query: QueryDict, **changes: str | None) -> str:
+    """What `{% querystring key=value … %}` gives for `query` (None removes a key)."""
+    params = query.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{params.urlencode()}" if params or query else ""
+
+
 class IdFirstPaginator(Paginator):
     """Loads a page as `WHERE pk = ANY(SELECT pk … ORDER BY … LIMIT n OFFSET m)`: one query.
 
@@ -99,6 +111,8 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     #: A list may write its rows in Python (lkk.core.rows): a method `rows_html(rows)` giving
     #: the page's <tr>s; without it the template's `row` block renders each row.
     rows_html: Callable[..., str] | None = None
+    #: The columns a page's rows load (`QuerySet.only`), when the rows need fewer than all.
+    row_fields: tuple[str, ...] = ()
 
     def get_paginate_by(self, queryset: QuerySet) -> int:
         return settings.LKK_PAGE_SIZE
@@ -156,7 +170,7 @@ class SearchSortListView(LoginRequiredMixin, ListView):
             descending = key.startswith("-")
             # The primary key breaks ties so that pages never repeat or skip a row.
             qs = qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
-        self._rows = qs
+        self._rows = qs.only(*self.row_fields) if self.row_fields else qs
         query = self.search_query()
         if query and self.search_fields:
             qs = qs.filter(self.search_condition(qs.model, query.lower()))
@@ -169,13 +183,20 @@ class SearchSortListView(LoginRequiredMixin, ListView):
         context["search_placeholder"] = self.search_placeholder
         context["q"] = self.search_query()
         context["sort"] = key
+        query = self.request.GET
+
+        def sort_next(col_key: str) -> str:
+            """A column's link sorts by it, or reverses the order when it sorts already."""
+            return ("-" + col_key) if key == col_key else col_key
+
         context["columns"] = [
             {
                 "key": col_key,
                 "title": title,
                 "active": key.lstrip("-") == col_key if col_key else False,
                 "descending": key.startswith("-"),
-                "next": ("-" + col_key) if key == col_key else col_key,
+                # As `{% querystring sort=… page=None %}` (the head's links), built here.
+                "url": querystring(query, sort=sort_next(col_key), page=None) if col_key else "",
             }
             for col_key, title in self.columns
         ]

@@ -107,7 +107,7 @@ def last_readings_for_contract(*, user, contract: Contract, limit: int = HOME_ME
 
 
 def points_for_user(*, user) -> QuerySet[MeteringPoint]:
-    return MeteringPoint.objects.visible_to(user).select_related("contract", "consumption_object")
+    return MeteringPoint.objects.visible_to(user).select_related("contract")
 
 
 def meters_for_user(*, user) -> QuerySet[Meter]:

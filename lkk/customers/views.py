@@ -120,6 +120,8 @@ def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpRespo
 class ContractList(SearchSortListView):
     template_name = "customers/contract_list.html"
     rows_html = staticmethod(rows.contracts)
+    row_fields = ("number", "counterparty__short_name", "signed_on", "kind", "status",
+                  "price_category", "voltage_level", "max_power_kw", "balance")  # fmt: skip
     heading = _("Договоры")
     search_placeholder = _("Номер договора или контрагент")
     search_fields = ("number", "counterparty__short_name")
@@ -188,6 +190,7 @@ class _ContractFilterMixin:
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
     rows_html = staticmethod(rows.objects)
+    row_fields = ("name", "kind", "address", "contract__number")
     heading = _("Объекты потребления")
     search_placeholder = _("Наименование, адрес или договор")
     search_fields = ("name", "address", "contract__number")
@@ -218,6 +221,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
     rows_html = staticmethod(rows.points)
+    row_fields = ("code", "name", "address", "contract__number", "voltage_level", "max_power_kw")
     heading = _("Точки учёта")
     search_placeholder = _("Код, наименование, адрес или договор")
     search_fields = ("code", "name", "address", "contract__number")
@@ -260,6 +264,9 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
     rows_html = staticmethod(rows.meters)
+    row_fields = ("serial_number", "is_automatic", "removed_on", "model", "metering_point__code",
+                  "metering_point__contract__number", "tariff_zones", "digit_capacity",
+                  "decimal_places", "transformation_ratio", "next_verification_on")  # fmt: skip
     heading = _("Приборы учёта")
     search_placeholder = _("Заводской номер, тип, код или адрес ТУ")
     contract_field = "metering_point__contract_id"

@@ -112,6 +112,7 @@ class Start(SearchSortListView):
 
     template_name = "readings/start.html"
     rows_html = staticmethod(customer_rows.reading_contracts)
+    row_fields = ("number", "signed_on", "counterparty__short_name")
     heading = gettext_lazy("Передача показаний")
     search_placeholder = gettext_lazy("Номер договора")
     search_fields = ("number",)
