@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +105,39 @@ def test_home_shows_the_newest_three_news(client, customer_a, news):
     page = client.get(reverse("customers:home")).content.decode()
     assert 'data-testid="latest-news"' in page and "Опубликована" in page
     assert "Черновик" not in page
+
+
+def test_home_news_are_kept_but_follow_every_change(client, customer_a, news):
+    """The block is cached (lkk/content/templatetags/news.py), yet a news item saved, edited or
+    deleted shows at once, and one dated in the future appears when it comes due."""
+    client.force_login(customer_a.user)
+
+    def home() -> str:
+        return client.get(reverse("customers:home")).content.decode()
+
+    assert "Опубликована" in home()
+    fresh = News.objects.create(title="Свежая", summary="-", body="x", status="published")
+    assert "Свежая" in home()
+    fresh.title = "Исправленная"
+    fresh.save()
+    page = home()
+    assert "Исправленная" in page and "Свежая" not in page
+    fresh.delete()
+    assert "Исправленная" not in home()
+    soon = timezone.now() + dt.timedelta(seconds=20)
+    News.objects.create(title="Скоро", summary="-", body="x", status="published", published_at=soon)
+    assert "Скоро" not in home()
+    with time_machine.travel(soon + dt.timedelta(seconds=1)):
+        assert "Скоро" in home()
+
+
+def test_home_news_are_kept_per_language(client, customer_a, news, settings):
+    client.force_login(customer_a.user)
+    ru = client.get(reverse("customers:home")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get(reverse("customers:home")).content.decode()
+    assert ">Новости<" in ru and ">Все новости<" in ru
+    assert ">News<" in en and ">All news<" in en
 
 
 def test_info_pages_help_and_faq(client, db):
