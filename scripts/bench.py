@@ -164,7 +164,9 @@ def wrk(url: str, cookie: str, *, script: str = "", seconds: float = SECONDS) ->
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script + REPORT_LUA)
     try:
-        argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "60s"]
+        # wrk takes whole seconds only ("-d2.5s" is refused).
+        duration = max(1, round(seconds))
+        argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "60s"]
         argv += ["-H", f"Cookie: {cookie}", "-s", lua.name, url]
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
     finally:

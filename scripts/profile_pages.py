@@ -113,7 +113,7 @@ def main() -> None:
 
     for name, (url, _size) in urls.items():
         print(f"--- {name}")
-        profiler = Profiler(interval=0.0002)
+        profiler = Profiler(interval=0.001)
         profiler.start()
         for _ in range(args.n):
             client.get(url)

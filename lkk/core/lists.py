@@ -23,12 +23,11 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from lkk.core.params import param_choice, param_page, param_text
-from lkk.core.rows import join
+from lkk.core.rows import join, querystring
 
 
 class _AnyOf(Func):
@@ -63,17 +62,6 @@ def _contains(model: type, fields: list[str], text: str) -> Q:
     # the line breaks between the fields: the folded text contains it iff one of them does.
     indexed = Q(search_text__contains=text)
     return indexed if set(fields) == folded else indexed & exact
-
-
-def querystring(query: QueryDict, **changes: str | None) -> str:
-    """What `{% querystring key=value … %}` gives for `query` (None removes a key)."""
-    params = query.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return f"?{params.urlencode()}" if params or query else ""
 
 
 class IdFirstPaginator(Paginator):

@@ -23,6 +23,7 @@ from html import escape
 
 from django.conf import settings
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -98,6 +99,17 @@ def plain(value: object) -> str:
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)  # what localize() gives an int without digit groups
     return e(localize(value))
+
+
+def querystring(query: QueryDict, **changes: str | None) -> str:
+    """What `{% querystring key=value … %}` gives for `query` (None removes a key)."""
+    params = query.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{params.urlencode()}" if params or query else ""
 
 
 def join(rows: Iterable[str]) -> SafeString:

@@ -91,6 +91,7 @@ def last_readings_for_contract(*, user, contract: Contract, limit: int = HOME_ME
         Meter.objects.visible_to(user)
         .filter(metering_point__contract=contract, removed_on__isnull=True)
         .select_related("metering_point")
+        .only("serial_number", "is_automatic", "decimal_places", "metering_point__code")
         .annotate(last_read_on=Subquery(latest))
         .order_by("metering_point__code")[:limit]
     )

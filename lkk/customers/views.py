@@ -33,6 +33,11 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+#: What «Главная» shows of a contract: in the list, and on the card of the first one.
+HOME_CONTRACT_FIELDS = ("number", "signed_on", "kind", "status", "balance", "balance_on",
+                        "counterparty__short_name")  # fmt: skip
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """«Главная»: the active contracts on the left, the chosen contract's card on the right.
@@ -41,7 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_staff:
         return redirect("backoffice:home")
-    contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
+    contracts = (
+        selectors.active_contracts_for_user(user=request.user)
+        .only(*HOME_CONTRACT_FIELDS)
+        .order_by("number")
+    )
     query = param_text(request.GET, "q")
     if query:
         contracts = contracts.filter(number__lower__contains=query.lower())

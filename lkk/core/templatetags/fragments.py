@@ -1,5 +1,6 @@
 """`{% path_fragment "name" %}…{% endpath_fragment %}`: a part of the layout rendered once per
-path and language, then served from memory (issue 13).
+path and language, then served from memory (issue 13). `{% fragment %}` is the same for a part
+that does not depend on the path either (it sees an empty path).
 
 The customer's main menu is some twenty includes and as many `{% url %}`s on every page, yet it
 is the same for every user on a given path: which item is active depends on the path alone, the
@@ -67,13 +68,14 @@ def _current_app(context: Context) -> str | None:
 
 
 class PathFragmentNode(Node):
-    def __init__(self, name: str, nodelist: NodeList) -> None:
+    def __init__(self, name: str, nodelist: NodeList, *, by_path: bool = True) -> None:
         self.name = name
         self.nodelist = nodelist
+        self.by_path = by_path
 
     def render(self, context: Context) -> SafeString:
         request = context.get("request")
-        path = getattr(request, "path", None)
+        path = getattr(request, "path", None) if self.by_path else ""
         if not isinstance(path, str):
             path = ""
         current_app = _current_app(context)
@@ -107,11 +109,22 @@ class PathFragmentNode(Node):
             return mark_safe(self.nodelist.render(isolated))  # noqa: S308 — rendered, escaped
 
 
-@register.tag
-def path_fragment(parser: Parser, token: Token) -> PathFragmentNode:
+def _fragment(parser: Parser, token: Token, *, by_path: bool) -> PathFragmentNode:
     bits = token.split_contents()
     if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
         raise template.TemplateSyntaxError(f"{bits[0]} takes one quoted name")
-    nodelist = parser.parse(("endpath_fragment",))
+    nodelist = parser.parse((f"end{bits[0]}",))
     parser.delete_first_token()
-    return PathFragmentNode(bits[1][1:-1], nodelist)
+    return PathFragmentNode(bits[1][1:-1], nodelist, by_path=by_path)
+
+
+@register.tag
+def path_fragment(parser: Parser, token: Token) -> PathFragmentNode:
+    return _fragment(parser, token, by_path=True)
+
+
+@register.tag
+def fragment(parser: Parser, token: Token) -> PathFragmentNode:
+    """`{% fragment "name" %}…{% endfragment %}`: as path_fragment for a part the same on every
+    path (the page's head links, the footer's): it does not even see the path."""
+    return _fragment(parser, token, by_path=False)

@@ -8,6 +8,11 @@ fail with a server error.
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from lkk.core.rows import e, querystring
 
 register = template.Library()
 
@@ -17,3 +22,42 @@ def query_items(context: template.Context, *exclude: str) -> list[tuple[str, str
     """(name, last value) of each query parameter but `exclude`, e.g. for hidden form fields."""
     query = context["request"].GET
     return [(key, value) for key, value in query.items() if key not in exclude]
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context: template.Context) -> SafeString:
+    """The pages' links and the count under a list (includes/pagination.html), from `page_obj`.
+
+    Written in Python: every list shows it, and as template tags (two `{% querystring %}`, two
+    `{% blocktranslate %}`) it cost a third of a millisecond a page.
+    """
+    page = context.get("page_obj")
+    if page is None:
+        return SafeString("")
+    paginator = page.paginator
+    query = context["request"].GET
+    html = []
+    if paginator.num_pages > 1:
+        html.append(f'<nav aria-label="{e(_("Страницы"))}">\n  <ul class="pagination flex-wrap">')
+        if page.has_previous():
+            url = querystring(query, page=str(page.previous_page_number()))
+            html.append(
+                f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="prev">'
+                f"{e(_('Назад'))}</a></li>"
+            )
+        numbers = {"n": page.number, "total": paginator.num_pages}
+        html.append(
+            '<li class="page-item disabled"><span class="page-link">'
+            f"{e(_('Страница %(n)s из %(total)s') % numbers)}</span></li>"
+        )
+        if page.has_next():
+            url = querystring(query, page=str(page.next_page_number()))
+            html.append(
+                f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="next">'
+                f"{e(_('Вперёд'))}</a></li>"
+            )
+        html.append("</ul>\n</nav>")
+    count = paginator.count
+    found = ngettext("Найдена %(counter)s запись", "Найдено записей: %(counter)s", count)
+    html.append(f'<p class="small text-body-secondary">{e(found % {"counter": count})}</p>')
+    return SafeString("\n".join(html))

@@ -146,3 +146,21 @@ def test_staff_do_not_get_the_customer_menu(client, operator, customer_a):
     client.force_login(operator)
     html = client.get(reverse("backoffice:home")).content.decode()
     assert 'data-testid="menu-sites"' not in html
+
+
+def test_a_site_fragment_sees_no_path_and_is_one_for_every_path(rf, customer_a):
+    source = (
+        '{% load i18n %}{% fragment "probe" %}[{{ request.path }}|{{ user }}]'
+        '{% url "content:help" %} {% translate "Помощь" %}{% endfragment %}'
+    )
+    pages = []
+    for path in ("/points/", "/meters/", "/"):
+        request = rf.get(path)
+        request.user = customer_a.user
+        with translation.override("ru"):
+            pages.append(_render(source, request))
+    assert pages == ["[|]/info/help/ Помощь"] * 3
+    assert len(fragments._cache) == 1
+    with translation.override("en"):
+        assert _render(source, rf.get("/")) == "[|]/info/help/ Help"
+    assert len(fragments._cache) == 2

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
+from django.core.paginator import Paginator
+from django.template import Context, Template, engines
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -79,3 +82,47 @@ def test_number_is_the_number_filter(language):
     with translation.override(language):
         for value, places in [(Decimal("1234567.891"), 2), (Decimal("-5"), None), (None, 2)]:
             assert rows.number(value, places) == template.render(Context({"v": value, "p": places}))
+
+
+#: includes/pagination.html as it was in template tags: the Python tag must show the same.
+OLD_PAGINATION = """{% load i18n %}
+{% if page_obj.paginator.num_pages > 1 %}
+<nav aria-label="{% translate 'Страницы' %}">
+  <ul class="pagination flex-wrap">
+    {% if page_obj.has_previous %}
+      <li class="page-item"><a class="page-link" href="{% querystring page=page_obj.previous_page_number %}" rel="prev">{% translate "Назад" %}</a></li>
+    {% endif %}
+    <li class="page-item disabled"><span class="page-link">{% blocktranslate with n=page_obj.number total=page_obj.paginator.num_pages %}Страница {{ n }} из {{ total }}{% endblocktranslate %}</span></li>
+    {% if page_obj.has_next %}
+      <li class="page-item"><a class="page-link" href="{% querystring page=page_obj.next_page_number %}" rel="next">{% translate "Вперёд" %}</a></li>
+    {% endif %}
+  </ul>
+</nav>
+{% endif %}
+<p class="small text-body-secondary">{% blocktranslate count counter=page_obj.paginator.count %}Найдена {{ counter }} запись{% plural %}Найдено записей: {{ counter }}{% endblocktranslate %}</p>"""  # noqa: E501
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("query", ["", "?q=a%26b&sort=-code", "?page=2&q=<x>"])
+@pytest.mark.parametrize(("count", "number"), [(0, 1), (1, 1), (2, 1), (21, 1), (75, 2), (75, 3)])
+def test_pagination_shows_what_its_template_showed(rf, language, query, count, number):
+    page = Paginator(range(count), 25).get_page(number)
+    request = rf.get("/points/" + query)
+    new = engines["django"].from_string('{% include "includes/pagination.html" %}')
+    old = engines["django"].from_string(OLD_PAGINATION)
+    with translation.override(language):
+        context = {"page_obj": page}
+        assert _squeezed(new.render(context, request)) == _squeezed(old.render(context, request))
+
+
+@pytest.mark.parametrize("query", ["", "?q=a&q=b&page=3", "?sort=-x&contract=5", "?x=%3C%22%3E"])
+@pytest.mark.parametrize("changes", [{"page": None}, {"page": "4"}, {"sort": "code", "page": None}])
+def test_querystring_is_djangos_tag(rf, query, changes):
+    request = rf.get("/" + query)
+    args = " ".join(f"{key}={value!r}" for key, value in changes.items())
+    tag = engines["django"].from_string(f"{{% querystring {args} %}}").render({}, request)
+    assert html.unescape(tag) == rows.querystring(request.GET, **changes)
