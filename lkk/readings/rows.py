@@ -124,12 +124,13 @@ def fieldsets(
     """A fieldset per meter: what it is and where, its refusal or warning, then its inputs."""
     previous = _Previous()
     point_title, ratio_title = e(_("Точка учёта")), e(_("Коэфф. трансформации"))
+    legend_text = _("Прибор учёта %(model)s № %(serial)s")
     to_confirm = form.to_confirm
     html = []
     for row in rows:
         meter = row.meter
         pk, point = meter.pk, meter.metering_point
-        legend = _("Прибор учёта %(model)s № %(serial)s") % {
+        legend = legend_text % {
             "model": e(meter.model),
             "serial": e(meter.serial_number),
         }

@@ -10,14 +10,17 @@ rendered through crispy-forms and lkk/templates/bootstrap5/field.html as before.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertHTMLEqual
 
-from lkk.customers.models import Meter, TariffZones
+from lkk.customers.models import Contract, Meter, MeteringPoint, TariffZones
 from lkk.customers.tests.factories import MeterFactory, ReadingFactory
 from lkk.readings import rows as readings_rows
 from lkk.readings import rules, selectors
@@ -229,3 +232,29 @@ def test_form_histories_are_zone_histories_without_the_depth(meters):
         for zone in meter.zones:
             key = (meter.pk, zone)
             assert (shown[key].previous, shown[key].today) == (full[key].previous, full[key].today)
+
+
+def test_the_contract_page_reads_only_the_columns_it_loads(
+    client, customer_a, meters, monkeypatch, settings
+):
+    """The page loads a few columns of each meter, point and contract (views._READ): reading
+    another one would cost a query per meter — on the page, a refused and an accepted POST."""
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"{type(self).__name__} read a column not loaded: {args} {kwargs}")
+
+    settings.LKK_READING_WINDOW = "1-31"
+    for model in (Meter, MeteringPoint, Contract):
+        monkeypatch.setattr(model, "refresh_from_db", refuse)
+    single = meters[0]
+    url = reverse("readings:submit_contract", args=[customer_a.contract.pk])
+    with time_machine.travel(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC), tick=False):
+        client.force_login(customer_a.user)
+        html = client.get(url).content.decode()
+        assert html.count("<fieldset") == len(meters) and 'name="token"' in html
+        token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+        refused = client.post(url, {"token": token, value_field_name(single.pk, "total"): "1"})
+        assert refused.status_code == 200 and "не может быть меньше" in refused.content.decode()
+        accepted = client.post(url, {"token": token, value_field_name(single.pk, "total"): "1300"})
+        assert accepted.status_code == 302
+    assert Reading.objects.get(meter=single, read_on=TODAY).value == Decimal("1300")
