@@ -84,15 +84,14 @@ def meters(rows: Iterable[Meter]) -> str:
     """«Приборы учёта»: АСКУЭ and removed meters marked, the verification's state."""
     detail, point = id_url("customers:meter_detail"), id_url("customers:point_detail")
     zones = labels(Meter, "tariff_zones")
-    automatic = f' <span class="badge text-bg-info">{e(_("АСКУЭ"))}</span>'
-    removed = f' <span class="badge text-bg-secondary">{e(_("снят"))}</span>'
+    # Texts to translate are outside the f-strings: xgettext does not look inside them.
+    automatic, removed = e(_("АСКУЭ")), e(_("снят"))
+    overdue, due_soon = e(_("Поверка просрочена")), e(_("Скоро поверка"))
+    automatic = f' <span class="badge text-bg-info">{automatic}</span>'
+    removed = f' <span class="badge text-bg-secondary">{removed}</span>'
     states = {
-        Meter.Verification.OVERDUE: (
-            f' <span class="badge text-bg-danger">{e(_("Поверка просрочена"))}</span>'
-        ),
-        Meter.Verification.DUE_SOON: (
-            f' <span class="badge text-bg-warning">{e(_("Скоро поверка"))}</span>'
-        ),
+        Meter.Verification.OVERDUE: f' <span class="badge text-bg-danger">{overdue}</span>',
+        Meter.Verification.DUE_SOON: f' <span class="badge text-bg-warning">{due_soon}</span>',
     }
     today = timezone.localdate()
     html = []
@@ -147,7 +146,8 @@ def last_readings(rows: Iterable[MeterLastReadings]) -> str:
     """«Главная»: the latest reading (every zone) of the contract's first meters."""
     history = id_url("readings:history")
     zones = labels(Reading, "zone")
-    automatic = f' <span class="badge text-bg-info">{e(_("АСКУЭ"))}</span>'
+    automatic = e(_("АСКУЭ"))
+    automatic = f' <span class="badge text-bg-info">{automatic}</span>'
     none = e(_("нет показаний"))
     html = []
     for row in rows:

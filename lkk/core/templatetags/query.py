@@ -36,25 +36,25 @@ def pagination(context: template.Context) -> SafeString:
         return SafeString("")
     paginator = page.paginator
     query = context["request"].GET
+    # Texts to translate are outside the f-strings: xgettext does not look inside them.
+    pages, back, forward = e(_("Страницы")), e(_("Назад")), e(_("Вперёд"))
     html = []
     if paginator.num_pages > 1:
-        html.append(f'<nav aria-label="{e(_("Страницы"))}">\n  <ul class="pagination flex-wrap">')
+        html.append(f'<nav aria-label="{pages}">\n  <ul class="pagination flex-wrap">')
         if page.has_previous():
             url = querystring(query, page=str(page.previous_page_number()))
             html.append(
                 f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="prev">'
-                f"{e(_('Назад'))}</a></li>"
+                f"{back}</a></li>"
             )
         numbers = {"n": page.number, "total": paginator.num_pages}
-        html.append(
-            '<li class="page-item disabled"><span class="page-link">'
-            f"{e(_('Страница %(n)s из %(total)s') % numbers)}</span></li>"
-        )
+        which = e(_("Страница %(n)s из %(total)s") % numbers)
+        html.append(f'<li class="page-item disabled"><span class="page-link">{which}</span></li>')
         if page.has_next():
             url = querystring(query, page=str(page.next_page_number()))
             html.append(
                 f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="next">'
-                f"{e(_('Вперёд'))}</a></li>"
+                f"{forward}</a></li>"
             )
         html.append("</ul>\n</nav>")
     count = paginator.count
