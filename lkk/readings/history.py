@@ -1,7 +1,8 @@
 """Reads for a meter's reading history (M4): the list and the monthly consumption.
 
-Both cost a fixed number of queries whatever the length of the history: the list is a queryset
-the view paginates (one COUNT, one page), the monthly consumption is one GROUP BY query.
+Both cost a fixed number of queries whatever the length of the history: a page of the list is
+one query that also counts the readings (`readings_page`), the monthly consumption is one
+GROUP BY query.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import TruncMonth
 
 from lkk.customers.models import Meter
@@ -36,6 +38,37 @@ def readings_for_meter(*, user, meter: Meter) -> QuerySet[Reading]:
         .alias(zone_order=_zone_order(meter))
         .order_by("-read_on", "zone_order", "zone", "-pk")
     )
+
+
+#: What a row of the history table shows of a reading.
+ROW_FIELDS = ("read_on", "zone", "value", "consumption", "source", "status", "rejection_reason")
+
+
+def readings_page(*, user, meter: Meter, number: int | None, per_page: int) -> Page:
+    """Page `number` of readings_for_meter as `Paginator.get_page` gives it (the first page for
+    None, the last one for a number past the end), its rows as named tuples of ROW_FIELDS.
+
+    The rows and their count come in one query (`COUNT(*) OVER ()`): the page's query sorts
+    all the meter's readings anyway to find its rows, so counting them there is free and spares
+    the COUNT query. Only a page past the end (no rows, so no count) costs the paginator's
+    usual COUNT and page queries after it.
+    """
+    readings = readings_for_meter(user=user, meter=meter)
+    paginator = Paginator(readings.values_list(*ROW_FIELDS, named=True), per_page)
+    number = number or 1
+    bottom = (number - 1) * per_page
+    if bottom >= _LARGEST_OFFSET:  # past any end, and past what SQL's OFFSET takes
+        return paginator.get_page(number)
+    counted = readings.annotate(total=Window(Count("pk")))
+    rows = list(counted.values_list(*ROW_FIELDS, "total", named=True)[bottom : bottom + per_page])
+    if not rows and number > 1:
+        return paginator.get_page(number)
+    paginator.count = rows[0].total if rows else 0  # what its cached_property would query
+    return Page(rows, number, paginator)
+
+
+#: OFFSET is a bigint in PostgreSQL; a page number can be as large as any id.
+_LARGEST_OFFSET = 2**62
 
 
 def month_start(day: dt.date, back: int = 0) -> dt.date:
