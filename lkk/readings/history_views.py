@@ -28,9 +28,23 @@ SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: What the page and the download show of the meter and its point (and no more: a meter's row
+#: and its point's hold search text and billing's fields that cost their reading).
+METER_FIELDS = (
+    "serial_number",
+    "model",
+    "decimal_places",
+    "tariff_zones",
+    "metering_point__code",
+    "metering_point__address",
+)
+
+
 def _meter(request: HttpRequest, meter_id: int) -> Meter:
     return get_object_for_user(
-        Meter.objects.select_related("metering_point"), request.user, pk=meter_id
+        Meter.objects.select_related("metering_point").only(*METER_FIELDS),
+        request.user,
+        pk=meter_id,
     )
 
 
