@@ -186,7 +186,7 @@ def _monthly_orm(user, meter: Meter, first: dt.date, after_last: dt.date) -> lis
 def _monthly_sql(meter: Meter, first: dt.date, after_last: dt.date) -> list[tuple]:
     """_monthly_orm's rows in SQL."""
     sql = f"""
-        SELECT date_trunc('month', read_on)::date, zone, SUM(consumption)
+        SELECT date_trunc('month', read_on::timestamp)::date, zone, SUM(consumption)
         FROM {Reading._meta.db_table}
         WHERE meter_id = %s AND read_on >= %s AND read_on < %s
           AND consumption IS NOT NULL AND status <> %s
