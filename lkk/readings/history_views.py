@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lkk.core.params import param_choice, param_page
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Meter
-from lkk.readings import history, rows
+from lkk.readings import history, history_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -59,7 +59,7 @@ def _chart_data(meter: Meter, monthly: history.MonthlyConsumption) -> dict[str, 
     return {
         "type": "bar",
         "unit": _("кВт·ч"),
-        "labels": [rows.month_label(month, "b Y") for month in monthly.months],
+        "labels": [history_rows.month_label(month, "b Y") for month in monthly.months],
         "datasets": [
             {
                 "label": meter.get_zone_label(zone),
@@ -90,10 +90,10 @@ def meter_history(request: HttpRequest, meter_id: int) -> HttpResponse:
         {
             "meter": meter,
             "page_obj": page,
-            "rows_html": SafeString(rows.readings(page.object_list, meter)),
+            "rows_html": SafeString(history_rows.readings(page.object_list, meter)),
             "monthly": monthly,
             "monthly_zones": [meter.get_zone_label(zone) for zone in monthly.zones],
-            "monthly_html": SafeString(rows.monthly(monthly, meter)),
+            "monthly_html": SafeString(history_rows.monthly(monthly, meter)),
             "chart": _chart_data(meter, monthly),
         },
     )

@@ -1,4 +1,4 @@
-"""«История показаний» written in Python (lkk/readings/rows.py) and its page in one query.
+"""«История показаний» written in Python (lkk/readings/history_rows.py), a page in one query.
 
 The rows must read exactly as the template's loops wrote them (kept below as the reference), in
 both languages, with billing's and operators' text escaped; the SQL of PostgreSQL must give what
@@ -22,7 +22,7 @@ from django.utils import translation
 from lkk.core.params import MAX_ID
 from lkk.customers.models import TariffZones, Zone
 from lkk.customers.tests.factories import MeterFactory, ReadingFactory
-from lkk.readings import history, rows
+from lkk.readings import history, history_rows
 from lkk.readings.models import Reading
 
 TODAY = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -107,7 +107,7 @@ def test_rows_are_what_the_template_wrote(customer_a, assorted, language):
                 user=customer_a.user, meter=assorted, number=number, per_page=15
             )
             expected = _template_rows(customer_a.user, assorted, number, 15)
-            assert _tidy(rows.readings(page.object_list, assorted)) == _tidy(expected)
+            assert _tidy(history_rows.readings(page.object_list, assorted)) == _tidy(expected)
             assert page.paginator.count == Reading.objects.filter(meter=assorted).count() == 121
 
 
@@ -120,7 +120,7 @@ def test_monthly_rows_are_what_the_template_wrote(customer_a, assorted, language
         expected = Template(MONTHLY_TEMPLATE).render(
             Context({"monthly": monthly, "meter": assorted})
         )
-        assert rows.monthly(monthly, assorted) == expected
+        assert history_rows.monthly(monthly, assorted) == expected
     assert monthly.zones[:3] == [Zone.PEAK, Zone.NIGHT, Zone.HALF_PEAK]
     assert monthly.zones[3:] == [Zone.DAY]  # a zone of an earlier tariff, after the registers
 
@@ -132,11 +132,12 @@ def test_monthly_rows_are_what_the_template_wrote(customer_a, assorted, language
 def test_months_read_as_the_date_filter(language, january):
     with translation.override(language):
         first = dt.date(2026, 1, 1)
-        assert (rows.month_label(first, "F Y"), rows.month_label(first, "b Y")) == january
+        label = history_rows.month_label
+        assert (label(first, "F Y"), label(first, "b Y")) == january
         for month in range(1, 13):
             day = dt.date(2025, month, 1)
             for fmt in ("F Y", "b Y"):
-                assert rows.month_label(day, fmt) == date_filter(day, fmt)
+                assert history_rows.month_label(day, fmt) == date_filter(day, fmt)
 
 
 def test_the_page_escapes_what_billing_and_operators_wrote(client, customer_a, assorted):
@@ -167,7 +168,7 @@ def test_no_readings(customer_a):
     page = history.readings_page(user=customer_a.user, meter=meter, number=None, per_page=15)
     assert list(page.object_list) == []
     assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 0, 1)
-    assert rows.readings(page.object_list, meter) == ""
+    assert history_rows.readings(page.object_list, meter) == ""
 
 
 @pytest.mark.postgres
