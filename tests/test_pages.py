@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from lkk.billing.models import Document
 from lkk.customers.models import Contract
 from lkk.customers.tests.factories import ContractFactory, MeterFactory, ReadingFactory
 
@@ -60,8 +61,13 @@ def test_lists_show_a_customers_text_escaped(logged_in, customer_a):
     customer_a.contract.save()
     customer_a.meter.model = hostile
     customer_a.meter.save()
+    Document.objects.create(
+        billing_id="T-DOC-1", contract=customer_a.contract, kind=Document.Kind.INVOICE,
+        number=hostile[:30], issued_on=dt.date(2026, 11, 3), amount=Decimal("1.00"),
+    )  # fmt: skip
     for name in ("customers:contract_list", "customers:object_list", "customers:point_list",
-                 "customers:meter_list", "readings:start", "customers:home"):  # fmt: skip
+                 "customers:meter_list", "readings:start", "customers:home",
+                 "billing:documents"):  # fmt: skip
         body = logged_in.get(reverse(name)).content.decode()
         assert "<img src=x" not in body, name
         assert "&lt;img src=x" in body, name

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lkk.billing import payment, selectors
+from lkk.billing import rows as document_rows
 from lkk.billing.models import Document, Zone
 from lkk.billing.words import rubles_in_words
 from lkk.core.lists import SearchSortListView
@@ -275,6 +276,8 @@ class DocumentList(SearchSortListView):
     period (`?kind=`, `?from=`, `?to=` by the document's date)."""
 
     template_name = "billing/document_list.html"
+    rows_html = staticmethod(document_rows.documents)
+    row_fields = ("kind", "number", "issued_on", "period", "contract__number", "amount", "file")
     heading = gettext_lazy("Документы")
     search_placeholder = gettext_lazy("Номер документа или договора")
     search_fields = ("number", "contract__number")

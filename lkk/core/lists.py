@@ -144,7 +144,8 @@ class SearchSortListView(LoginRequiredMixin, ListView):
         for name, fields in related.items():
             target = model._meta.get_field(name).related_model
             visible = target._default_manager.visible_to(self.request.user)
-            matching = visible.filter(_contains(target, fields, text)).values("pk")
+            # No ORDER BY inside the subquery (the model's default ordering would add one).
+            matching = visible.filter(_contains(target, fields, text)).order_by().values("pk")
             condition |= in_subquery(name, matching)
         return condition
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lkk.core.lists import SearchSortListView
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
-from lkk.core.rows import join
+from lkk.core.rows import join, querystring
 from lkk.customers import rows, selectors
 from lkk.customers.access import access_scope, active_counterparty_set, get_object_for_user
 from lkk.customers.models import (
@@ -162,8 +162,15 @@ class ContractList(SearchSortListView):
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
-        context["statuses"] = Contract.Status.choices
-        context["status"] = param_choice(self.request.GET, "status", Contract.Status.values) or ""
+        status = param_choice(self.request.GET, "status", Contract.Status.values) or ""
+        query = self.request.GET
+        # The filter's buttons: «Все» and each status, the chosen one marked.
+        context["status_filters"] = [
+            {"title": title, "url": querystring(query, status=value, page=None),
+             "chosen": status == (value or "")}
+            for value, title in ((None, _("Все")), *Contract.Status.choices)
+        ]  # fmt: skip
+        context["status"] = status
         return context
 
 

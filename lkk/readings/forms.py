@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lkk.core import formats
-from lkk.customers.models import Meter
+from lkk.customers.models import ZONES_BY_TARIFF, Meter
 from lkk.readings.services import MeterInput, MeterVerdict
 
 
@@ -18,6 +20,31 @@ def value_field_name(meter_id: int, zone: str) -> str:
 
 def confirm_field_name(meter_id: int) -> str:
     return f"m{meter_id}_confirm"
+
+
+class _ValueInput(forms.TextInput):
+    def __init__(self) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+
+class _ValueField(forms.CharField):
+    """A zone's value: text (the rules judge it), at most 30 characters, not required.
+
+    Its widget is a class, made per field: a widget instance given to a field is deep-copied,
+    and a form of 50 meters has up to 150 of these.
+    """
+
+    widget = _ValueInput
+
+    def __init__(self, label: str) -> None:
+        super().__init__(label=label, required=False, max_length=30)
+
+
+@functools.lru_cache(maxsize=16)
+def _zone_labels(tariff_zones: int, language: str | None) -> dict[str, str]:
+    """zone → «Т1 (День)» for a meter of `tariff_zones` (Meter.get_zone_label), per language."""
+    meter = Meter(tariff_zones=tariff_zones)
+    return {zone: meter.get_zone_label(zone) for zone in ZONES_BY_TARIFF[tariff_zones]}
 
 
 class ReadingsForm(forms.Form):
@@ -34,14 +61,11 @@ class ReadingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.meters = meters
         self.to_confirm: set[int] = set()  # meters whose values wait for a confirmation
+        language = get_language()
         for meter in meters:
+            labels = _zone_labels(meter.tariff_zones, language)
             for zone in meter.zones:
-                self.fields[value_field_name(meter.pk, zone)] = forms.CharField(
-                    label=meter.get_zone_label(zone),
-                    required=False,
-                    max_length=30,
-                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-                )
+                self.fields[value_field_name(meter.pk, zone)] = _ValueField(labels[zone])
             self.fields[confirm_field_name(meter.pk)] = forms.BooleanField(
                 required=False, label=_("Подтверждаю показания этого прибора учёта")
             )

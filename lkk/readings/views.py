@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,55 +22,37 @@ from lkk.core.params import param_page
 from lkk.customers import rows as customer_rows
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Contract, Meter
+from lkk.readings import rows as readings_rows
 from lkk.readings import rules, selectors, services
-from lkk.readings.forms import CorrectionForm, ReadingsForm, confirm_field_name, value_field_name
+from lkk.readings.forms import CorrectionForm, ReadingsForm
 from lkk.readings.models import Reading, Submission
 
 
-def _rows(
-    form: ReadingsForm, meters: list[Meter], today, *, window_open: bool
-) -> list[dict[str, object]]:
-    """What the template shows per meter: its refusal or warning, and per zone the field with
-    the previous reading as its help text (tied to the input like any help text)."""
-    histories = selectors.zone_histories(meters=meters, today=today)
-    rows = []
-    for meter in meters:
-        zones = []
-        for zone in meter.zones:
-            history = histories[(meter.pk, zone)]
-            field = form[value_field_name(meter.pk, zone)]
-            field.help_text = render_to_string(
-                "readings/zone_previous.html",
-                {
-                    "meter": meter,
-                    "previous": history.previous,
-                    "replaced": history.previous is not None
-                    and history.previous.meter_id != meter.pk,
-                    "today": history.today,
-                },
-            )
-            if not window_open:
-                field.field.widget.attrs["disabled"] = True
-            zones.append({"zone": zone, "field": field})
-        rows.append(
-            {
-                "meter": meter,
-                "zones": zones,
-                "refusal": rules.meter_refusal(meter, meter.metering_point.contract),
-                "warning": rules.meter_warning(meter, today),
-                "confirm": form[confirm_field_name(meter.pk)],
-                "needs_confirm": meter.pk in form.to_confirm,
-            }
+def _fieldsets(form: ReadingsForm, meters: list[Meter], today, *, window_open: bool) -> SafeString:
+    """The page's meters, each with its refusal or warning, and per zone its input with the
+    previous reading as its help text (tied to the input like any help text)."""
+    rows = [
+        readings_rows.MeterRow(
+            meter=meter,
+            refusal=rules.meter_refusal(meter, meter.metering_point.contract),
+            warning=rules.meter_warning(meter, today),
         )
-    return rows
+        for meter in meters
+    ]
+    histories = selectors.form_histories(meters=meters, today=today)
+    return readings_rows.fieldsets(form, rows, histories, window_open=window_open)
+
+
+def _page(request: HttpRequest, paginator: Paginator) -> tuple[Page, list[Meter]]:
+    page = paginator.get_page(param_page(request.GET))
+    return page, list(page.object_list)
 
 
 def _readings_page(
-    request: HttpRequest, meters: QuerySet[Meter] | list[Meter], *, title: str, back_url: str
+    request: HttpRequest, page: Page, page_meters: list[Meter], *, title: str, back_url: str
 ) -> HttpResponse:
+    """The form of a page of meters, loaded with their point and contract."""
     today = timezone.localdate()
-    page = Paginator(meters, settings.LKK_READING_FORM_PAGE).get_page(param_page(request.GET))
-    page_meters = list(page.object_list)
     window = services.reading_window()
     window_open = window.is_open(today)
     if request.method == "POST":
@@ -97,7 +80,8 @@ def _readings_page(
             "title": title,
             "back_url": back_url,
             "form": form,
-            "rows": _rows(form, page_meters, today, window_open=window_open),
+            "token": readings_rows.hidden_input(form["token"]),
+            "fieldsets": _fieldsets(form, page_meters, today, window_open=window_open),
             "page_obj": page,
             "window_open": window_open,
             "window_message": "" if window_open else window.closed_message(today),
@@ -140,25 +124,65 @@ class Start(SearchSortListView):
         return context
 
 
-def _active_meters(request: HttpRequest) -> QuerySet[Meter]:
-    return (
-        Meter.objects.visible_to(request.user)
-        .filter(removed_on__isnull=True)
-        .select_related("metering_point__contract")
-        .order_by("metering_point__code", "pk")
-    )
+#: What the form, its rules and the service read of a meter, its point and its contract: the
+#: only columns loaded (not the search texts, billing's keys, the contract's terms and balance).
+#: tests/…/test_rows.py fails if the page reads another one (a query per meter).
+_READ = (
+    *("counterparty_id", "metering_point_id", "serial_number", "model", "digit_capacity",
+      "decimal_places", "transformation_ratio", "tariff_zones", "removed_on",
+      "next_verification_on", "is_automatic"),
+    *(f"metering_point__{name}" for name in ("code", "address", "contract_id", "counterparty_id")),
+    *(f"metering_point__contract__{name}" for name in ("number", "status", "counterparty_id")),
+)  # fmt: skip
+
+
+class _Paginator(Paginator):
+    """Counts a narrower queryset than the page's (no joins to load, no order, no columns)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
 
 
 @login_required
 def submit_for_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = get_object_for_user(Contract, request.user, pk=contract_id)
-    meters = _active_meters(request).filter(metering_point__contract=contract)
+    active = Meter.objects.visible_to(request.user).filter(
+        removed_on__isnull=True, metering_point__contract_id=contract_id
+    )
+    meters = (
+        active.select_related("metering_point__contract")
+        .only(*_READ)
+        .order_by("metering_point__code", "pk")
+    )
+    paginator = _Paginator(meters, settings.LKK_READING_FORM_PAGE, counted=active)
+    page, page_meters = _page(request, paginator)
+    contract = _contract_of(page_meters) or get_object_for_user(
+        Contract, request.user, pk=contract_id
+    )
     return _readings_page(
         request,
-        meters,
+        page,
+        page_meters,
         title=_("Передача показаний по договору № %(number)s") % {"number": contract.number},
         back_url=reverse("customers:contract_detail", args=[contract.pk]),
     )
+
+
+def _contract_of(meters: list[Meter]) -> Contract | None:
+    """The contract of the page's meters, loaded with them, if that proves the user may see it
+    (else the caller asks `get_object_for_user`, which also answers 404).
+
+    The meters are visible: by a grant of this contract, which shows the contract too, or of
+    their counterparty, which shows it if it is the contract's counterparty as well.
+    """
+    if not meters:
+        return None
+    contract = meters[0].metering_point.contract
+    return contract if contract.counterparty_id == meters[0].counterparty_id else None
 
 
 @login_required
@@ -168,9 +192,11 @@ def submit_for_meter(request: HttpRequest, meter_id: int) -> HttpResponse:
     )
     # The form of this one meter if it is in service: no count, no second query.
     meters = [meter] if meter.removed_on is None else []
+    page, page_meters = _page(request, Paginator(meters, settings.LKK_READING_FORM_PAGE))
     return _readings_page(
         request,
-        meters,
+        page,
+        page_meters,
         title=_("Передача показаний прибора учёта № %(serial)s") % {"serial": meter.serial_number},
         back_url=reverse("customers:meter_detail", args=[meter.pk]),
     )
