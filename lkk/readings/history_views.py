@@ -10,18 +10,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from lkk.core.params import param_choice, param_page
 from lkk.customers.access import get_object_for_user
 from lkk.customers.models import Meter
-from lkk.readings import history
+from lkk.readings import history, history_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -29,9 +28,23 @@ SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: What the page and the download show of the meter and its point (and no more: a meter's row
+#: and its point's hold search text and billing's fields that cost their reading).
+METER_FIELDS = (
+    "serial_number",
+    "model",
+    "decimal_places",
+    "tariff_zones",
+    "metering_point__code",
+    "metering_point__address",
+)
+
+
 def _meter(request: HttpRequest, meter_id: int) -> Meter:
     return get_object_for_user(
-        Meter.objects.select_related("metering_point"), request.user, pk=meter_id
+        Meter.objects.select_related("metering_point").only(*METER_FIELDS),
+        request.user,
+        pk=meter_id,
     )
 
 
@@ -46,7 +59,7 @@ def _chart_data(meter: Meter, monthly: history.MonthlyConsumption) -> dict[str, 
     return {
         "type": "bar",
         "unit": _("кВт·ч"),
-        "labels": [date_format(month, "b Y") for month in monthly.months],
+        "labels": [history_rows.month_label(month, "b Y") for month in monthly.months],
         "datasets": [
             {
                 "label": meter.get_zone_label(zone),
@@ -62,10 +75,12 @@ def meter_history(request: HttpRequest, meter_id: int) -> HttpResponse:
     meter = _meter(request, meter_id)
     if refused := _read_only(request):
         return refused
-    readings = history.readings_for_meter(user=request.user, meter=meter)
-    page = Paginator(readings, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
-    for reading in page.object_list:
-        reading.zone_label = meter.get_zone_label(reading.zone)
+    page = history.readings_page(
+        user=request.user,
+        meter=meter,
+        number=param_page(request.GET),
+        per_page=settings.LKK_PAGE_SIZE,
+    )
     monthly = history.monthly_consumption(
         user=request.user, meter=meter, today=timezone.localdate()
     )
@@ -75,8 +90,10 @@ def meter_history(request: HttpRequest, meter_id: int) -> HttpResponse:
         {
             "meter": meter,
             "page_obj": page,
+            "rows_html": SafeString(history_rows.readings(page.object_list, meter)),
             "monthly": monthly,
             "monthly_zones": [meter.get_zone_label(zone) for zone in monthly.zones],
+            "monthly_html": SafeString(history_rows.monthly(monthly, meter)),
             "chart": _chart_data(meter, monthly),
         },
     )

@@ -358,10 +358,11 @@ def test_odd_serial_numbers_make_a_safe_file_name(logged_in, customer_a):
 
 # -- Cost ---------------------------------------------------------------------------------------
 
-#: route → queries: session, user, grants, the meter, then the route's own: the page's header
-#: (the counterparty's name), COUNT, page rows and monthly sums; the download's rows.
+#: route → queries: session, user, grants (with the header's counterparty names), the meter, then
+#: the route's own: the page's rows with their count (one query) and the monthly sums; the
+#: download's rows.
 QUERIES = {
-    ("readings:history", ""): 7,
+    ("readings:history", ""): 6,
     ("readings:history_export", "csv"): 5,
     ("readings:history_export", "xlsx"): 5,
 }
