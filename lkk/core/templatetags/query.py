@@ -39,23 +39,22 @@ def pagination(context: template.Context) -> SafeString:
     # Texts to translate are outside the f-strings: xgettext does not look inside them.
     pages, back, forward = e(_("Страницы")), e(_("Назад")), e(_("Вперёд"))
     html = []
+
+    def link(number: int, rel: str, title: str) -> str:
+        url = e(querystring(query, page=str(number)))
+        return (
+            f'<li class="page-item"><a class="page-link" href="{url}" rel="{rel}">{title}</a></li>'
+        )
+
     if paginator.num_pages > 1:
         html.append(f'<nav aria-label="{pages}">\n  <ul class="pagination flex-wrap">')
         if page.has_previous():
-            url = querystring(query, page=str(page.previous_page_number()))
-            html.append(
-                f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="prev">'
-                f"{back}</a></li>"
-            )
+            html.append(link(page.previous_page_number(), "prev", back))
         numbers = {"n": page.number, "total": paginator.num_pages}
         which = e(_("Страница %(n)s из %(total)s") % numbers)
         html.append(f'<li class="page-item disabled"><span class="page-link">{which}</span></li>')
         if page.has_next():
-            url = querystring(query, page=str(page.next_page_number()))
-            html.append(
-                f'<li class="page-item"><a class="page-link" href="{e(url)}" rel="next">'
-                f"{forward}</a></li>"
-            )
+            html.append(link(page.next_page_number(), "next", forward))
         html.append("</ul>\n</nav>")
     count = paginator.count
     found = ngettext("Найдена %(counter)s запись", "Найдено записей: %(counter)s", count)

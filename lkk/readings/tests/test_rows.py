@@ -23,7 +23,7 @@ from pytest_django.asserts import assertHTMLEqual
 from lkk.customers.models import Contract, Meter, MeteringPoint, TariffZones
 from lkk.customers.tests.factories import MeterFactory, ReadingFactory
 from lkk.readings import rows as readings_rows
-from lkk.readings import rules, selectors
+from lkk.readings import rules, selectors, views
 from lkk.readings.forms import ReadingsForm, confirm_field_name, value_field_name
 from lkk.readings.models import Reading
 
@@ -99,16 +99,7 @@ def _reference(form: ReadingsForm, meters: list[Meter], *, window_open: bool) ->
 
 def _written(form: ReadingsForm, meters: list[Meter], *, window_open: bool) -> str:
     """What the view writes now."""
-    rows = [
-        readings_rows.MeterRow(
-            meter=meter,
-            refusal=rules.meter_refusal(meter, meter.metering_point.contract),
-            warning=rules.meter_warning(meter, TODAY),
-        )
-        for meter in meters
-    ]
-    histories = selectors.form_histories(meters=meters, today=TODAY)
-    html = readings_rows.fieldsets(form, rows, histories, window_open=window_open)
+    html = views._fieldsets(form, meters, TODAY, window_open=window_open)
     return html + readings_rows.hidden_input(form["token"])
 
 
