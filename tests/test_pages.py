@@ -135,6 +135,31 @@ def test_lists_sort_and_page(logged_in, customer_a, settings):
     assert logged_in.get(url, {"page": "999"}).status_code == 200
 
 
+def test_a_page_past_the_end_shows_the_last_page(logged_in, customer_a, settings):
+    """The page's ids and the count come from one query; past the end (where it finds no row)
+    the count still finds the last page, and the counts shown stay right."""
+    settings.LKK_PAGE_SIZE = 2
+    for n in ("T-A1", "T-A2", "T-A3", "T-A4"):
+        ContractFactory(counterparty=customer_a.counterparty, number=n)
+    url = reverse("customers:contract_list")
+    numbers = list(
+        Contract.objects.filter(counterparty=customer_a.counterparty)
+        .order_by("number", "pk")
+        .values_list("number", flat=True)
+    )
+    assert len(numbers) == 5
+    for page in ("3", "999", str(2**63 - 1), "x", "0"):
+        body = logged_in.get(url, {"sort": "number", "page": page}).content.decode()
+        last = page not in ("x", "0")
+        assert ("Страница 3 из 3" if last else "Страница 1 из 3") in body, page
+        shown = [number for number in numbers if f">{number}<" in body]
+        assert shown == (numbers[4:] if last else numbers[:2]), page
+    nothing = logged_in.get(url, {"q": "нет такого", "page": "5"}).content.decode()
+    assert "Ничего не найдено." in nothing and "Страница" not in nothing
+    found = logged_in.get(url, {"q": "t-a", "page": "2"}).content.decode()
+    assert "T-A3" in found and "T-A4" in found and "Страница 2 из 2" in found
+
+
 @time_machine.travel(dt.date(2026, 6, 1))
 def test_meter_verification_warnings(logged_in, customer_a):
     soon = MeterFactory(

@@ -22,11 +22,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Window
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from lkk.core.params import param_choice, param_page, param_text
+from lkk.core.params import MAX_ID, param_choice, param_page, param_text
 from lkk.core.rows import join, querystring
 
 
@@ -65,12 +65,14 @@ def _contains(model: type, fields: list[str], text: str) -> Q:
 
 
 class IdFirstPaginator(Paginator):
-    """Loads a page as `WHERE pk = ANY(SELECT pk … ORDER BY … LIMIT n OFFSET m)`: one query.
+    """Picks a page's ids and the list's count in one query, then loads the page's rows by them.
 
-    The subquery reads only the list's own table (its ordering and filters, no select_related
-    joins), so PostgreSQL walks an index of the customer's rows to the page; the outer query
-    (`rows`: the list's visible rows with what the table shows, in the same order) loads the
-    page's rows alone. The count is the filtered queryset's COUNT, without joins either.
+    The first query reads only the list's own table (its ordering and filters, no select_related
+    joins): `SELECT pk, COUNT(*) OVER () … ORDER BY … LIMIT n OFFSET m`, so PostgreSQL walks an
+    index of the customer's rows, and a search runs once for both the count and the page. The
+    second (`rows`: the list's visible rows with what the table shows, in the same order) loads
+    the page's rows alone by their ids. Only a page past the end (or an empty list) asks for a
+    COUNT of its own, to find the last page.
     """
 
     def __init__(self, object_list: QuerySet, per_page: int, *, rows: QuerySet | None = None,
@@ -78,12 +80,39 @@ class IdFirstPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows if rows is not None else object_list
 
+    def _page_ids(self, number: int) -> list[int]:
+        """The ids of page `number` (none past the end); the count comes with them."""
+        bottom = (number - 1) * self.per_page
+        if bottom + self.per_page > MAX_ID:  # beyond what OFFSET takes: past any list's end
+            return []
+        found = list(
+            self.object_list.annotate(lkk_total=Window(Count("*"))).values_list("pk", "lkk_total")[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if found:
+            self.__dict__["count"] = found[0][1]  # Paginator.count is a cached_property
+        return [pk for pk, _total in found]
+
+    def _page_of(self, number: int, ids: list[int]) -> Page:
+        rows = self.rows.filter(pk__in=ids) if ids else self.rows.none()
+        return self._get_page(rows, number, self)
+
+    def get_page(self, number: object) -> Page:
+        """As Paginator.get_page: not a number is page 1, past the end is the last page."""
+        try:
+            wanted = max(int(number), 1)
+        except (TypeError, ValueError, OverflowError):
+            wanted = 1
+        ids = self._page_ids(wanted)
+        if not ids:  # past the end, or nothing to show: the count finds the last page
+            wanted = self.num_pages
+            ids = self._page_ids(wanted) if self.count else []
+        return self._page_of(wanted, ids)
+
     def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        page_ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.rows.filter(in_subquery("pk", page_ids)), number, self)
+        return self._page_of(number, self._page_ids(number))
 
 
 class SearchSortListView(LoginRequiredMixin, ListView):
