@@ -277,7 +277,8 @@ class DocumentList(SearchSortListView):
 
     template_name = "billing/document_list.html"
     rows_html = staticmethod(document_rows.documents)
-    row_fields = ("kind", "number", "issued_on", "period", "contract__number", "amount", "file")
+    row_fields = ("kind", "number", "issued_on", "period", "contract_id", "contract__number",
+                  "amount", "file")  # fmt: skip
     heading = gettext_lazy("Документы")
     search_placeholder = gettext_lazy("Номер документа или договора")
     search_fields = ("number", "contract__number")

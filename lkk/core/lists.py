@@ -128,7 +128,9 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     #: A list may write its rows in Python (lkk.core.rows): a method `rows_html(rows)` giving
     #: the page's <tr>s; without it the template's `row` block renders each row.
     rows_html: Callable[..., str] | None = None
-    #: The columns a page's rows load (`QuerySet.only`), when the rows need fewer than all.
+    #: The fields a page's rows show, in ORM names ("contract__number"): with them the rows are
+    #: named tuples of "pk" and these (`values_list(named=True)`, no model instances), for
+    #: `rows_html`; without them, the list's model instances.
     row_fields: tuple[str, ...] = ()
 
     def get_paginate_by(self, queryset: QuerySet) -> int:
@@ -188,7 +190,7 @@ class SearchSortListView(LoginRequiredMixin, ListView):
             descending = key.startswith("-")
             # The primary key breaks ties so that pages never repeat or skip a row.
             qs = qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
-        self._rows = qs.only(*self.row_fields) if self.row_fields else qs
+        self._rows = qs.values_list("pk", *self.row_fields, named=True) if self.row_fields else qs
         query = self.search_query()
         if query and self.search_fields:
             qs = qs.filter(self.search_condition(qs.model, query.lower()))

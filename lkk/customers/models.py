@@ -471,12 +471,17 @@ class Meter(BillingMirror):
         return name
 
     def verification_state(self, today: dt.date) -> str:
-        if self.next_verification_on < today:
-            return self.Verification.OVERDUE
+        return self.verification_state_of(self.next_verification_on, today)
+
+    @classmethod
+    def verification_state_of(cls, next_verification_on: dt.date, today: dt.date) -> str:
+        """The state of a meter whose next verification is due `next_verification_on`."""
+        if next_verification_on < today:
+            return cls.Verification.OVERDUE
         days = settings.LKK_VERIFICATION_WARNING_DAYS
-        if self.next_verification_on <= today + dt.timedelta(days=days):
-            return self.Verification.DUE_SOON
-        return self.Verification.OK
+        if next_verification_on <= today + dt.timedelta(days=days):
+            return cls.Verification.DUE_SOON
+        return cls.Verification.OK
 
 
 class AccessGrant(models.Model):

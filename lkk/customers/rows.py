@@ -1,12 +1,13 @@
 """The rows of the customer's lists, in Python (lkk.core.rows says why): one function a list.
 
-Each takes the page's rows (loaded with what they show by the list's `rows` queryset) and
+Each takes the page's rows (named tuples of the list view's `row_fields`, lkk.core.lists) and
 returns their <tr>s; the table's head, pagination and the empty row stay in list_page.html.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -19,7 +20,7 @@ from lkk.customers.selectors import MeterLastReadings
 from lkk.readings.models import Reading
 
 
-def contracts(rows: Iterable[Contract]) -> str:
+def contracts(rows: Iterable[Any]) -> str:
     """«Договоры»: the number opens the contract's menu (as in the app of seed 000)."""
     detail, submit = id_url("customers:contract_detail"), id_url("readings:submit_contract")
     objects, points = url("customers:object_list"), url("customers:point_list")
@@ -44,7 +45,7 @@ def contracts(rows: Iterable[Contract]) -> str:
             f'<li><a class="dropdown-item" href="{points}?contract={pk}">{points_title}</a></li>'
             f'<li><a class="dropdown-item" href="{meters}?contract={pk}">{meters_title}</a></li>'
             "</ul></div>"
-            f'<div class="small text-body-secondary">{e(row.counterparty.short_name)}</div></td>'
+            f'<div class="small text-body-secondary">{e(row.counterparty__short_name)}</div></td>'
             f"<td>{day(row.signed_on)}</td><td>{label(kinds, row.kind)}</td>"
             f"<td>{label(statuses, row.status)}</td><td>{plain(row.price_category)}</td>"
             f"<td>{label(voltages, row.voltage_level)}</td>"
@@ -54,33 +55,33 @@ def contracts(rows: Iterable[Contract]) -> str:
     return "".join(html)
 
 
-def objects(rows: Iterable[ConsumptionObject]) -> str:
+def objects(rows: Iterable[Any]) -> str:
     """«Объекты»."""
     detail, contract = id_url("customers:object_detail"), id_url("customers:contract_detail")
     kinds = labels(ConsumptionObject, "kind")
     return "".join(
         f'<tr><td><a href="{detail(row.pk)}">{e(row.name)}</a></td>'
         f"<td>{label(kinds, row.kind)}</td><td>{e(row.address)}</td>"
-        f'<td><a href="{contract(row.contract_id)}">{e(row.contract.number)}</a></td></tr>'
+        f'<td><a href="{contract(row.contract_id)}">{e(row.contract__number)}</a></td></tr>'
         for row in rows
     )
 
 
-def points(rows: Iterable[MeteringPoint]) -> str:
+def points(rows: Iterable[Any]) -> str:
     """«Точки учёта»."""
     detail, contract = id_url("customers:point_detail"), id_url("customers:contract_detail")
     voltages = labels(MeteringPoint, "voltage_level")
     return "".join(
         f'<tr><td><a href="{detail(row.pk)}">{e(row.code)}</a></td><td>{e(row.name)}</td>'
         f"<td>{e(row.address)}</td>"
-        f'<td><a href="{contract(row.contract_id)}">{e(row.contract.number)}</a></td>'
+        f'<td><a href="{contract(row.contract_id)}">{e(row.contract__number)}</a></td>'
         f"<td>{label(voltages, row.voltage_level)}</td>"
         f'<td class="text-end">{number(row.max_power_kw)}</td></tr>'
         for row in rows
     )
 
 
-def meters(rows: Iterable[Meter]) -> str:
+def meters(rows: Iterable[Any]) -> str:
     """«Приборы учёта»: АСКУЭ and removed meters marked, the verification's state."""
     detail, point = id_url("customers:meter_detail"), id_url("customers:point_detail")
     zones = labels(Meter, "tariff_zones")
@@ -97,13 +98,16 @@ def meters(rows: Iterable[Meter]) -> str:
     html = []
     for row in rows:
         places = f",{plain(row.decimal_places)}" if row.decimal_places else ""
-        state = "" if row.removed_on else states.get(row.verification_state(today), "")
+        if row.removed_on:
+            state = ""
+        else:
+            state = states.get(Meter.verification_state_of(row.next_verification_on, today), "")
         html.append(
             f'<tr><td><a href="{detail(row.pk)}">{e(row.serial_number)}</a>'
             f"{automatic if row.is_automatic else ''}{removed if row.removed_on else ''}</td>"
             f"<td>{e(row.model)}</td>"
-            f'<td><a href="{point(row.metering_point_id)}">{e(row.metering_point.code)}</a>'
-            f'<div class="small text-body-secondary">{e(row.metering_point.contract.number)}'
+            f'<td><a href="{point(row.metering_point_id)}">{e(row.metering_point__code)}</a>'
+            f'<div class="small text-body-secondary">{e(row.metering_point__contract__number)}'
             f"</div></td><td>{label(zones, row.tariff_zones)}</td>"
             f"<td>{plain(row.digit_capacity)}{places}</td><td>{plain(row.transformation_ratio)}</td>"
             f"<td>{day(row.next_verification_on)}{state}</td></tr>"
@@ -111,13 +115,13 @@ def meters(rows: Iterable[Meter]) -> str:
     return "".join(html)
 
 
-def reading_contracts(rows: Iterable[Contract]) -> str:
+def reading_contracts(rows: Iterable[Any]) -> str:
     """«Передача показаний»: each contract with its button to the readings form."""
     detail, submit = id_url("customers:contract_detail"), id_url("readings:submit_contract")
     send = e(_("Передать показания"))
     return "".join(
         f'<tr><td><a href="{detail(row.pk)}">{e(row.number)}</a></td>'
-        f"<td>{day(row.signed_on)}</td><td>{e(row.counterparty.short_name)}</td>"
+        f"<td>{day(row.signed_on)}</td><td>{e(row.counterparty__short_name)}</td>"
         f'<td class="text-end"><a class="btn btn-sm btn-primary" href="{submit(row.pk)}">'
         f"{send}</a></td></tr>"
         for row in rows

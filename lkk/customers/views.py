@@ -206,7 +206,7 @@ class _ContractFilterMixin:
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
     rows_html = staticmethod(rows.objects)
-    row_fields = ("name", "kind", "address", "contract__number")
+    row_fields = ("name", "kind", "address", "contract_id", "contract__number")
     heading = _("Объекты потребления")
     search_placeholder = _("Наименование, адрес или договор")
     search_fields = ("name", "address", "contract__number")
@@ -237,7 +237,8 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
     rows_html = staticmethod(rows.points)
-    row_fields = ("code", "name", "address", "contract__number", "voltage_level", "max_power_kw")
+    row_fields = ("code", "name", "address", "contract_id", "contract__number", "voltage_level",
+                  "max_power_kw")  # fmt: skip
     heading = _("Точки учёта")
     search_placeholder = _("Код, наименование, адрес или договор")
     search_fields = ("code", "name", "address", "contract__number")
@@ -280,7 +281,8 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
     rows_html = staticmethod(rows.meters)
-    row_fields = ("serial_number", "is_automatic", "removed_on", "model", "metering_point__code",
+    row_fields = ("serial_number", "is_automatic", "removed_on", "model", "metering_point_id",
+                  "metering_point__code",
                   "metering_point__contract__number", "tariff_zones", "digit_capacity",
                   "decimal_places", "transformation_ratio", "next_verification_on")  # fmt: skip
     heading = _("Приборы учёта")
