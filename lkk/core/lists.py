@@ -221,14 +221,12 @@ class SearchSortListView(LoginRequiredMixin, ListView):
             for col_key, title in self.columns
         ]
         # On a phone the table's head is hidden (its rows are cards): the order is chosen here.
+        ascending, descending = _("по возрастанию"), _("по убыванию")
         context["sort_options"] = [
             {"value": value, "title": f"{title} — {direction}", "selected": value == key}
             for col_key, title in self.columns
             if col_key
-            for value, direction in (
-                (col_key, _("по возрастанию")),
-                (f"-{col_key}", _("по убыванию")),
-            )
+            for value, direction in ((col_key, ascending), (f"-{col_key}", descending))
         ]
         rows_html = getattr(self, "rows_html", None)
         if rows_html is not None:

@@ -119,6 +119,81 @@ def test_pagination_shows_what_its_template_showed(rf, language, query, count, n
         assert _squeezed(new.render(context, request)) == _squeezed(old.render(context, request))
 
 
+#: The list's search form, table head and phone sort form as they were in template tags
+#: (includes/search.html, includes/table_head.html, list_page.html): the Python tags must show
+#: the same.
+OLD_SEARCH = """{% load i18n query %}
+<form method="get" class="d-flex flex-wrap gap-2 mb-3" role="search">
+  {% query_items "q" "page" as kept %}{% for key, value in kept %}<input type="hidden" name="{{ key }}" value="{{ value }}">{% endfor %}
+  <label class="visually-hidden" for="id_q">{% translate "Поиск" %}</label>
+  <input type="search" class="form-control lkk-search" id="id_q" name="q" value="{{ q }}" placeholder="{{ placeholder|default:_('Поиск') }}">
+  <button type="submit" class="btn btn-primary">{% translate "Найти" %}</button>
+  {% if q %}<a class="btn btn-outline-secondary" href="{% querystring q=None page=None %}">{% translate "Сбросить" %}</a>{% endif %}
+</form>"""  # noqa: E501
+OLD_TABLE_HEAD = """{% load i18n %}
+<thead><tr>
+  {% for col in columns %}
+    <th scope="col"{% if col.active %} aria-sort="{% if col.descending %}descending{% else %}ascending{% endif %}"{% endif %}>
+      {% if col.key %}<a href="{{ col.url }}">{{ col.title }}{% if col.active %} <span aria-hidden="true">{% if col.descending %}↓{% else %}↑{% endif %}</span>{% endif %}</a>{% else %}{{ col.title }}{% endif %}
+    </th>
+  {% endfor %}
+</tr></thead>"""  # noqa: E501
+OLD_SORT_FORM = """{% load i18n query %}{% if sort_options %}
+<form method="get" class="mb-3 d-sm-none" data-testid="sort-form">
+  {% query_items "sort" "page" as kept %}{% for key, value in kept %}<input type="hidden" name="{{ key }}" value="{{ value }}">{% endfor %}
+  <label class="form-label mb-1" for="id_sort">{% translate "Порядок" %}</label>
+  <div class="d-flex gap-2">
+    <select class="form-select" name="sort" id="id_sort">{% for option in sort_options %}<option value="{{ option.value }}"{% if option.selected %} selected{% endif %}>{{ option.title }}</option>{% endfor %}</select>
+    <button type="submit" class="btn btn-outline-secondary">{% translate "Применить" %}</button>
+  </div>
+</form>
+{% endif %}"""  # noqa: E501
+
+COLUMNS = [
+    {"key": "code", "title": "Код", "active": True, "descending": False, "url": "?sort=-code"},
+    {"key": "power", "title": "P <кВт>", "active": False, "descending": False,
+     "url": "?q=a%26b&sort=power"},
+    {"key": "", "title": "Адрес", "active": False, "descending": False, "url": ""},
+]  # fmt: skip
+SORT_OPTIONS = [
+    {"value": "code", "title": "Код — по возрастанию", "selected": False},
+    {"value": "-code", "title": "Код — по убыванию", "selected": True},
+    {"value": 'x"<', "title": "<b>", "selected": False},
+]
+
+
+def _lines_dropped(html: str) -> str:
+    """Without the templates' line breaks and indentation (a space on one line is kept)."""
+    return re.sub(r"\s*\n\s*", "", html)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize(
+    "query", ["", "?q=a%26b&sort=-code", "?page=2&q=<x>&contract=5", "?sort=x"]
+)
+@pytest.mark.parametrize("placeholder", ["", "Номер <договора>"])
+def test_list_controls_show_what_their_templates_showed(rf, language, query, placeholder):
+    request = rf.get("/points/" + query)
+    q = request.GET.get("q", "")
+    with translation.override(language):
+        for descending in (False, True):
+            columns = [{**col, "descending": descending} for col in COLUMNS]
+            context = {"q": q, "placeholder": placeholder, "columns": columns,
+                       "sort_options": SORT_OPTIONS, "search_placeholder": placeholder}  # fmt: skip
+            for old, new in (
+                (OLD_SEARCH, "{% load query %}{% search_form search_placeholder %}"),
+                (OLD_SEARCH, '{% include "includes/search.html" %}'),
+                (OLD_TABLE_HEAD, '{% include "includes/table_head.html" %}'),
+                (OLD_SORT_FORM, "{% load query %}{% sort_form %}"),
+            ):
+                shown = engines["django"].from_string(new).render(context, request)
+                was = engines["django"].from_string(old).render(context, request)
+                assert _lines_dropped(shown) == _lines_dropped(was), new
+        empty = {"sort_options": [], "columns": []}
+        sort_form = engines["django"].from_string("{% load query %}{% sort_form %}")
+        assert sort_form.render(empty, request) == ""
+
+
 @pytest.mark.parametrize("query", ["", "?q=a&q=b&page=3", "?sort=-x&contract=5", "?x=%3C%22%3E"])
 @pytest.mark.parametrize("changes", [{"page": None}, {"page": "4"}, {"sort": "code", "page": None}])
 def test_querystring_is_djangos_tag(rf, query, changes):
