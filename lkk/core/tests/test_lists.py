@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lkk.core.lists import IdFirstPaginator
+from lkk.core.lists import IdFirstPaginator, RowsPaginator
 from lkk.customers.models import Contract, MeteringPoint
 from lkk.customers.tests.factories import ContractFactory, MeterFactory
 
@@ -63,3 +63,22 @@ def test_distinct_rows_are_counted_as_shown(customer_a):
     page = paginator.get_page(1)
     assert [c.pk for c in page.object_list] == [customer_a.contract.pk]
     assert paginator.count == 1
+
+
+def test_rows_come_with_the_count_of_the_counted_queryset(contracts):
+    numbers = list(contracts.values_list("number", flat=True))
+    counted = contracts.order_by()
+    for wanted, shown, rows, queries_run in (
+        (1, 1, numbers[:2], 1),
+        (3, 3, numbers[4:], 1),
+        (99, 3, numbers[4:], 3),
+        ("x", 1, numbers[:2], 1),
+    ):
+        paginator = RowsPaginator(contracts, 2, counted=counted)
+        with CaptureQueriesContext(connection) as queries:
+            page = paginator.get_page(wanted)
+            assert [c.number for c in page.object_list] == rows
+            assert (page.number, paginator.count, paginator.num_pages) == (shown, 5, 3)
+        assert len(queries) == queries_run, wanted
+    nothing = RowsPaginator(contracts.filter(number="none"), 2)
+    assert (list(nothing.get_page(2).object_list), nothing.count) == ([], 0)
