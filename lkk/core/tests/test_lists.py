@@ -82,3 +82,52 @@ def test_rows_come_with_the_count_of_the_counted_queryset(contracts):
         assert len(queries) == queries_run, wanted
     nothing = RowsPaginator(contracts.filter(number="none"), 2)
     assert (list(nothing.get_page(2).object_list), nothing.count) == ([], 0)
+
+
+# --- rows_by_ids: a page's rows by a kept statement ----------------------------------------
+
+ROW_FIELDS = ("number", "signed_on", "balance", "max_power_kw", "counterparty__short_name")
+
+
+def _orm_rows(user, ids):
+    rows = Contract.objects.visible_to(user).filter(pk__in=ids)
+    return sorted(rows.values_list("pk", *ROW_FIELDS, named=True), key=lambda r: ids.index(r.pk))
+
+
+def test_rows_by_ids_are_the_orms_rows_in_the_ids_order(contracts, customer_a, customer_b):
+    from lkk.core import lists
+
+    user = customer_a.user
+    ids = list(contracts.values_list("pk", flat=True))[::-1]
+    others = list(Contract.objects.filter(counterparty=customer_b.counterparty).values_list("pk", flat=True))  # fmt: skip  # noqa: E501
+    asked = [ids[0], others[0], *ids[1:3], others[1]]
+    for attempt in range(2):  # made, then kept
+        with CaptureQueriesContext(connection) as queries:
+            rows = lists.rows_by_ids(Contract, user, ROW_FIELDS, asked)
+        assert rows == _orm_rows(user, ids[:3]), attempt  # another customer's ids are dropped
+        assert [r.pk for r in rows] == ids[:3]
+        assert len(queries) == 1
+        assert [type(value) for value in rows[0][2:5]] == [
+            type(getattr(contracts[0], f)) for f in ROW_FIELDS[1:4]
+        ]
+
+
+def test_a_changed_grant_makes_a_new_statement(customer_a):
+    """The statement is kept per user and grants: a user granted one contract, then another,
+    sees each time what that grant shows."""
+    from lkk.core import lists
+    from lkk.customers.access import forget_access_scope
+    from lkk.customers.models import AccessGrant
+
+    other = ContractFactory(counterparty=customer_a.counterparty, number="Z-1")
+    grant = AccessGrant.objects.get(user=customer_a.user)
+    grant.all_contracts = False
+    grant.save()
+    grant.contracts.set([customer_a.contract])
+    user = customer_a.user
+    forget_access_scope(user)
+    ids = [customer_a.contract.pk, other.pk]
+    assert [r.pk for r in lists.rows_by_ids(Contract, user, ROW_FIELDS, ids)] == ids[:1]
+    grant.contracts.set([other])
+    forget_access_scope(user)
+    assert [r.pk for r in lists.rows_by_ids(Contract, user, ROW_FIELDS, ids)] == ids[1:]
