@@ -36,9 +36,11 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.utils import create_namedtuple_class
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
@@ -132,12 +134,22 @@ class _CountBesidePaginator(Paginator):
 
 class RowsPaginator(_CountBesidePaginator):
     """Loads a page's rows with the count of `counted` (by default the rows' own queryset)
-    beside each: `SELECT …, (SELECT COUNT(*) …) … LIMIT n OFFSET m`, one query."""
+    beside each: `SELECT …, (SELECT COUNT(*) …) … LIMIT n OFFSET m`, one query.
+
+    With a `key` — everything the querysets depend on besides the page (the user and the URL's
+    ids) — a page's statement is kept (`kept_models`): built and compiled once, then run again.
+    """
 
     def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet | None = None,
-                 **kwargs: object) -> None:  # fmt: skip
+                 key: tuple | None = None, **kwargs: object) -> None:  # fmt: skip
         super().__init__(object_list, per_page, **kwargs)
         self.counted = counted if counted is not None else object_list
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        """Past the end: the narrower `counted` is counted."""
+        return self.counted.count()
 
     def _fetch(self, number: int) -> list:
         page = self._slice(number)
@@ -146,7 +158,14 @@ class RowsPaginator(_CountBesidePaginator):
         query = self.counted.query
         if query.distinct or query.group_by is not None:
             return list(self.object_list[page])  # counted by Paginator.count (IdFirstPaginator)
-        found = list(self.object_list.annotate(lkk_total=scalar_count(self.counted))[page])
+
+        def build() -> QuerySet:
+            return self.object_list.annotate(lkk_total=scalar_count(self.counted))[page]
+
+        if self.key is None:
+            found = list(build())
+        else:
+            found = kept_models((*self.key, self.per_page, number), build, using=self.counted.db)
         return self._counted(found, lambda row: row.lkk_total)
 
     def _page_of(self, number: int, found: list) -> Page:
@@ -235,10 +254,7 @@ def rows_by_ids(model: type, user: object, fields: tuple[str, ...], ids: list[in
     isolation condition is a second fence, not the only one.
     """
     ids = [int(pk) for pk in ids]
-    scope = access_scope(user)
-    connection = connections[using]
-    key = (model._meta.label, fields, len(ids), using, id(connection), user.pk,
-           scope.counterparty_ids, scope.whole_counterparty_ids, scope.contract_ids)  # fmt: skip
+    key = (model._meta.label, fields, len(ids), using, id(connections[using]), *scope_key(user))
     statement = _STATEMENTS.get(key)
     if statement is None:
         statement = _rows_statement(model, user, fields, len(ids), using)
@@ -275,6 +291,91 @@ def _rows_statement(model: type, user: object, fields: tuple[str, ...], count: i
         converters=converters,
         row=create_namedtuple_class("pk", *fields),
     )
+
+
+@dataclass(frozen=True)
+class _ModelsStatement:
+    """A compiled queryset of model instances (select_related and annotations too), to run
+    again: what Django's ModelIterable does with a compiler, without compiling once more."""
+
+    sql: str
+    params: tuple
+    compiler: SQLCompiler
+    model: type
+    fields: slice  # the model's own columns in a row
+    init_list: list[str]
+    related: list  # django.db.models.query.RelatedPopulator
+    annotations: dict[str, int]
+    using: str
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> _ModelsStatement | None:
+        if queryset._known_related_objects or queryset._prefetch_related_lookups:
+            return None
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        select, klass_info = compiler.select, compiler.klass_info
+        if klass_info is None:
+            return None
+        own = klass_info["select_fields"]
+        fields = slice(own[0], own[-1] + 1)
+        return cls(
+            sql=sql,
+            params=tuple(params),
+            compiler=compiler,
+            model=klass_info["model"],
+            fields=fields,
+            init_list=[col[0].target.attname for col in select[fields]],
+            related=get_related_populators(klass_info, select, queryset.db),
+            annotations=dict(compiler.annotation_col_map or {}),
+            using=queryset.db,
+        )
+
+    def run(self) -> list:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            found = cursor.fetchall()
+        compiler = self.compiler
+        converters = compiler.get_converters(
+            [col[0] for col in compiler.select[: compiler.col_count]]
+        )
+        if converters:
+            found = compiler.apply_converters(found, converters)
+        objects = []
+        for row in found:
+            obj = self.model.from_db(self.using, self.init_list, row[self.fields])
+            for populator in self.related:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+
+def kept_models(key: tuple, build: Callable[[], QuerySet], *, using: str = "default") -> list:
+    """The model instances of `build()`'s queryset, its statement kept under `key` (which must
+    hold everything the queryset depends on: the user's grants are added here). The first time
+    the queryset is built (through visible_to) and compiled; then its SQL is run again."""
+    user_key = ("models", using, id(connections[using]), *key)
+    statement = _STATEMENTS.get(user_key)
+    if statement is None:
+        queryset = build()
+        statement = _ModelsStatement.of(queryset)
+        if statement is None:
+            return list(queryset)
+        if len(_STATEMENTS) >= STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        _STATEMENTS[user_key] = statement
+    return statement.run()
+
+
+def scope_key(user: object) -> tuple:
+    """What `visible_to(user)` puts into SQL: the user and his grants, read for this request."""
+    scope = access_scope(user)
+    return (user.pk, scope.counterparty_ids, scope.whole_counterparty_ids, scope.contract_ids)
 
 
 @receiver(setting_changed)

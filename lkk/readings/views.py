@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lkk.core.errors import ApplicationError
-from lkk.core.lists import RowsPaginator, SearchSortListView
+from lkk.core.lists import RowsPaginator, SearchSortListView, scope_key
 from lkk.core.params import param_page
 from lkk.customers import rows as customer_rows
 from lkk.customers.access import get_object_for_user
@@ -146,7 +146,9 @@ def submit_for_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
         .order_by("metering_point__code", "pk")
     )
     # The page's meters with the count of the contract's (narrower: no joins, no order) beside.
-    paginator = RowsPaginator(meters, settings.LKK_READING_FORM_PAGE, counted=active)
+    # Kept (lkk.core.lists.kept_models): the querysets depend on the user and the contract only.
+    key = ("readings:submit_contract", *scope_key(request.user), contract_id)
+    paginator = RowsPaginator(meters, settings.LKK_READING_FORM_PAGE, counted=active, key=key)
     page, page_meters = _page(request, paginator)
     contract = _contract_of(page_meters) or get_object_for_user(
         Contract, request.user, pk=contract_id

@@ -131,3 +131,32 @@ def test_a_changed_grant_makes_a_new_statement(customer_a):
     grant.contracts.set([other])
     forget_access_scope(user)
     assert [r.pk for r in lists.rows_by_ids(Contract, user, ROW_FIELDS, ids)] == ids[1:]
+
+
+def test_kept_models_are_the_querysets_models_run_again(customer_a, customer_b):
+    """A kept statement gives the queryset's instances (related rows and annotations too) and
+    reads the database each time: a row changed between two runs shows changed."""
+    from lkk.core import lists
+
+    for n in range(3):
+        ContractFactory(counterparty=customer_a.counterparty, number=f"K-{n}")
+    user = customer_a.user
+
+    def build():
+        visible = Contract.objects.visible_to(user)
+        qs = visible.select_related("counterparty").order_by("number", "pk")
+        return qs.annotate(lkk_total=lists.scalar_count(visible))[1:3]
+
+    expected = list(build())
+    key = ("test", *lists.scope_key(user))
+    for attempt in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            found = lists.kept_models(key, build)
+        assert len(queries) == 1, attempt
+        shown = [(c.pk, c.number, c.balance, c.counterparty.short_name, c.lkk_total) for c in found]
+        assert shown == [
+            (c.pk, c.number, c.balance, c.counterparty.short_name, 4) for c in expected
+        ]
+    Contract.objects.filter(pk=expected[0].pk).update(number="K-9")
+    now = [c.number for c in lists.kept_models(key, build)]
+    assert now == [c.number for c in build()] != [c.number for c in expected]
