@@ -191,3 +191,24 @@ def test_meter_detail_shows_history(logged_in, customer_a):
     ).content.decode()
     assert "25.09.2026" in body and "25.10.2026" in body
     assert body.index("25.10.2026") < body.index("25.09.2026")
+
+
+def test_kept_statements_show_what_the_database_holds_now(logged_in, customer_a):
+    """A list's statements are kept between requests (lkk/core/lists.py): what they find is
+    read anew each time — a contract added shows, a narrowed grant hides the others at once."""
+    from lkk.customers.models import AccessGrant
+
+    url = reverse("customers:contract_list")
+    for _ in range(2):
+        body = logged_in.get(url, {"sort": "number"}).content.decode()
+        assert "Найдена 1 запись" in body and "K-NEW" not in body
+    added = ContractFactory(counterparty=customer_a.counterparty, number="K-NEW")
+    body = logged_in.get(url, {"sort": "number"}).content.decode()
+    assert "Найдено записей: 2" in body and "K-NEW" in body
+    grant = AccessGrant.objects.get(user=customer_a.user)
+    grant.all_contracts = False
+    grant.save()
+    grant.contracts.set([added])
+    body = logged_in.get(url, {"sort": "number"}).content.decode()
+    assert "Найдена 1 запись" in body and "K-NEW" in body
+    assert f">{customer_a.contract.number}<" not in body

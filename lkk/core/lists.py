@@ -184,11 +184,12 @@ class IdFirstPaginator(_CountBesidePaginator):
 
     def __init__(self, object_list: QuerySet, per_page: int, *, rows: QuerySet | None = None,
                  load: Callable[[list[int]], list] | None = None, searched: bool = False,
-                 **kwargs: object) -> None:  # fmt: skip
+                 key: tuple | None = None, **kwargs: object) -> None:  # fmt: skip
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows if rows is not None else object_list
         self.load = load  # the page's rows by their ids, in their order (else `rows` is asked)
         self.searched = searched
+        self.key = key  # with it, the ids' statement is kept (`kept_values`)
 
     def _fetch(self, number: int) -> list[int]:
         """The ids of page `number` (none past the end); the count comes with them."""
@@ -200,10 +201,16 @@ class IdFirstPaginator(_CountBesidePaginator):
             # A count beside the rows would count them before DISTINCT or GROUP BY: Django's
             # COUNT (Paginator.count) counts what the list shows.
             return list(self.object_list.values_list("pk", flat=True)[page])
-        total = Window(Count("*")) if self.searched else scalar_count(self.object_list)
-        found = list(
-            self.object_list.annotate(lkk_total=total).values_list("pk", "lkk_total")[page]
-        )
+
+        def build() -> QuerySet:
+            total = Window(Count("*")) if self.searched else scalar_count(self.object_list)
+            return self.object_list.annotate(lkk_total=total).values_list("pk", "lkk_total")[page]
+
+        if self.key is None:
+            found = list(build())
+        else:
+            key = (*self.key, self.per_page, number)
+            found = kept_values(key, build, using=self.object_list.db)
         return [pk for pk, _total in self._counted(found, lambda row: row[1])]
 
     def _page_of(self, number: int, ids: list[int]) -> Page:
@@ -372,6 +379,45 @@ def kept_models(key: tuple, build: Callable[[], QuerySet], *, using: str = "defa
     return statement.run()
 
 
+@dataclass(frozen=True)
+class _ValuesStatement:
+    """A compiled `values_list` queryset, to run again (its rows as tuples, converted)."""
+
+    sql: str
+    params: tuple
+    compiler: SQLCompiler
+    using: str
+
+    def run(self) -> list[tuple]:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            found = cursor.fetchall()
+        compiler = self.compiler
+        converters = compiler.get_converters(
+            [col[0] for col in compiler.select[: compiler.col_count]]
+        )
+        return list(compiler.apply_converters(found, converters)) if converters else found
+
+
+def kept_values(key: tuple, build: Callable[[], QuerySet], *, using: str = "default") -> list:
+    """The rows of `build()`'s values_list queryset as tuples, its statement kept under `key`
+    (as `kept_models`)."""
+    user_key = ("values", using, id(connections[using]), *key)
+    statement = _STATEMENTS.get(user_key)
+    if statement is None:
+        queryset = build()
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return []
+        statement = _ValuesStatement(sql, tuple(params), compiler, queryset.db)
+        if len(_STATEMENTS) >= STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        _STATEMENTS[user_key] = statement
+    return statement.run()
+
+
 def scope_key(user: object) -> tuple:
     """What `visible_to(user)` puts into SQL: the user and his grants, read for this request."""
     scope = access_scope(user)
@@ -396,6 +442,9 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     #: A list may write its rows in Python (lkk.core.rows): a method `rows_html(rows)` giving
     #: the page's <tr>s; without it the template's `row` block renders each row.
     rows_html: Callable[..., str] | None = None
+    #: The list's querysets depend on the user's grants and the query string alone: a page's
+    #: statements are kept (`kept_values`, `rows_by_ids`) under them.
+    keep_statements: bool = False
     #: The fields a page's rows show, in ORM names ("contract__number"): with them the rows are
     #: named tuples of "pk" and these (`values_list(named=True)`, no model instances), for
     #: `rows_html`; without them, the list's model instances.
@@ -409,8 +458,14 @@ class SearchSortListView(LoginRequiredMixin, ListView):
     def get_paginator(self, queryset: QuerySet, per_page: int, **kwargs: object) -> Paginator:
         searched = bool(self.search_fields and self.search_query())
         load = self._load_rows if self.row_fields else None
+        key = None
+        if self.keep_statements:
+            query = tuple(
+                sorted((name, tuple(values)) for name, values in self.request.GET.lists())
+            )
+            key = (type(self).__qualname__, query, *scope_key(self.request.user))
         return self.paginator_class(
-            queryset, per_page, rows=self._rows, load=load, searched=searched, **kwargs
+            queryset, per_page, rows=self._rows, load=load, searched=searched, key=key, **kwargs
         )
 
     def _load_rows(self, ids: list[int]) -> list:

@@ -128,6 +128,7 @@ def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpRespo
 
 class ContractList(SearchSortListView):
     template_name = "customers/contract_list.html"
+    keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.contracts)
     row_fields = ("number", "counterparty__short_name", "signed_on", "kind", "status",
                   "price_category", "voltage_level", "max_power_kw", "balance")  # fmt: skip
@@ -205,6 +206,7 @@ class _ContractFilterMixin:
 
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
+    keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.objects)
     row_fields = ("name", "kind", "address", "contract_id", "contract__number")
     heading = _("Объекты потребления")
@@ -236,6 +238,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
+    keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.points)
     row_fields = ("code", "name", "address", "contract_id", "contract__number", "voltage_level",
                   "max_power_kw")  # fmt: skip
@@ -280,6 +283,7 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
+    keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.meters)
     row_fields = ("serial_number", "is_automatic", "removed_on", "model", "metering_point_id",
                   "metering_point__code",
