@@ -24,7 +24,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.core.signals import setting_changed
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     BooleanField,
     Count,
@@ -138,34 +138,56 @@ class RowsPaginator(_CountBesidePaginator):
 
     With a `key` — everything the querysets depend on besides the page (the user and the URL's
     ids) — a page's statement is kept (`kept_models`): built and compiled once, then run again.
+    The querysets may then be given as functions making them: they are made only when needed.
     """
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, counted: QuerySet | None = None,
+    def __init__(self, object_list: QuerySet | Callable[[], QuerySet], per_page: int, *,
+                 counted: QuerySet | Callable[[], QuerySet] | None = None,
                  key: tuple | None = None, **kwargs: object) -> None:  # fmt: skip
-        super().__init__(object_list, per_page, **kwargs)
-        self.counted = counted if counted is not None else object_list
+        self._made = {"rows": object_list, "counted": counted}
+        super().__init__((), per_page, **kwargs)  # the querysets: `rows` and `counted`
         self.key = key
+
+    def _make(self, name: str) -> QuerySet:
+        made = self._made[name]
+        if callable(made):
+            made = self._made[name] = made()
+        return made
+
+    @property
+    def rows(self) -> QuerySet:
+        return self._make("rows")
+
+    @property
+    def counted(self) -> QuerySet:
+        return self.rows if self._made["counted"] is None else self._make("counted")
 
     @cached_property
     def count(self) -> int:
         """Past the end: the narrower `counted` is counted."""
         return self.counted.count()
 
+    def _grouped(self) -> bool:
+        query = self.counted.query
+        return query.distinct or query.group_by is not None
+
     def _fetch(self, number: int) -> list:
         page = self._slice(number)
         if page is None:
             return []
-        query = self.counted.query
-        if query.distinct or query.group_by is not None:
-            return list(self.object_list[page])  # counted by Paginator.count (IdFirstPaginator)
 
-        def build() -> QuerySet:
-            return self.object_list.annotate(lkk_total=scalar_count(self.counted))[page]
+        def build() -> QuerySet | None:
+            if self._grouped():  # counted by Paginator.count (IdFirstPaginator says why)
+                return None
+            return self.rows.annotate(lkk_total=scalar_count(self.counted))[page]
 
         if self.key is None:
-            found = list(build())
+            found = build()
+            found = None if found is None else list(found)
         else:
-            found = kept_models((*self.key, self.per_page, number), build, using=self.counted.db)
+            found = kept_models((*self.key, self.per_page, number), build)
+        if found is None:
+            return list(self.rows[page])
         return self._counted(found, lambda row: row.lkk_total)
 
     def _page_of(self, number: int, found: list) -> Page:
@@ -362,14 +384,18 @@ class _ModelsStatement:
         return objects
 
 
-def kept_models(key: tuple, build: Callable[[], QuerySet], *, using: str = "default") -> list:
-    """The model instances of `build()`'s queryset, its statement kept under `key` (which must
-    hold everything the queryset depends on: the user's grants are added here). The first time
-    the queryset is built (through visible_to) and compiled; then its SQL is run again."""
+def kept_models(key: tuple, build: Callable[[], QuerySet | None], *,
+                using: str = DEFAULT_DB_ALIAS) -> list | None:  # fmt: skip
+    """The model instances of `build()`'s queryset, its statement kept under `key`, which must
+    hold everything the queryset depends on (`scope_key` for the user's grants). The first time
+    the queryset is built (through visible_to) and compiled; then its SQL is run again. None if
+    `build()` gives none (nothing kept then)."""
     user_key = ("models", using, id(connections[using]), *key)
     statement = _STATEMENTS.get(user_key)
     if statement is None:
         queryset = build()
+        if queryset is None:
+            return None
         statement = _ModelsStatement.of(queryset)
         if statement is None:
             return list(queryset)

@@ -138,16 +138,22 @@ _READ = (
 
 @login_required
 def submit_for_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
-    active = Meter.objects.visible_to(request.user).filter(
-        removed_on__isnull=True, metering_point__contract_id=contract_id
-    )
-    meters = (
-        active.select_related("metering_point__contract")
-        .only(*_READ)
-        .order_by("metering_point__code", "pk")
-    )
-    # The page's meters with the count of the contract's (narrower: no joins, no order) beside.
-    # Kept (lkk.core.lists.kept_models): the querysets depend on the user and the contract only.
+    def active() -> QuerySet:
+        return Meter.objects.visible_to(request.user).filter(
+            removed_on__isnull=True, metering_point__contract_id=contract_id
+        )
+
+    def meters() -> QuerySet:
+        return (
+            active()
+            .select_related("metering_point__contract")
+            .only(*_READ)
+            .order_by("metering_point__code", "pk")
+        )
+
+    # The page's meters with the count of the contract's (narrower: no joins, no order) beside,
+    # through a kept statement (lkk.core.lists.kept_models): they depend on the user's grants
+    # and the contract only, and are made only the first time.
     key = ("readings:submit_contract", *scope_key(request.user), contract_id)
     paginator = RowsPaginator(meters, settings.LKK_READING_FORM_PAGE, counted=active, key=key)
     page, page_meters = _page(request, paginator)
