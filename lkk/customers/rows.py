@@ -124,8 +124,12 @@ def reading_contracts(rows: Iterable[Contract]) -> str:
     )
 
 
-def home_contracts(rows: Iterable[Contract], *, selected: Contract | None, query: QueryDict) -> str:
-    """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept)."""
+def home_contracts(
+    rows: Iterable[Contract], *, names: dict[int, str], selected: Contract | None, query: QueryDict
+) -> str:
+    """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept).
+
+    `names`: the counterparties' short names by id (`selectors.counterparty_names`)."""
     params = query.copy()
     html = []
     for row in rows:
@@ -137,7 +141,7 @@ def home_contracts(rows: Iterable[Contract], *, selected: Contract | None, query
             f'<a class="list-group-item list-group-item-action{active}"'
             f' href="?{e(params.urlencode())}"{aria}>'
             f'<div class="fw-semibold">{e(title)}</div>'
-            f'<div class="small">{e(row.counterparty.short_name)} · {day(row.signed_on)}</div></a>'
+            f'<div class="small">{e(names[row.counterparty_id])} · {day(row.signed_on)}</div></a>'
         )
     return "".join(html)
 
@@ -151,16 +155,15 @@ def last_readings(rows: Iterable[MeterLastReadings]) -> str:
     none = e(_("нет показаний"))
     html = []
     for row in rows:
-        meter = row.meter
-        places = meter.decimal_places or 0
+        places = row.decimal_places or 0
         values = "".join(
             f'<span class="me-2">{label(zones, r.zone)}: {e(reading(r.value, places))}</span>'
             for r in row.readings
         )
         html.append(
-            f"<tr><td>{e(meter.metering_point.code)}</td>"
-            f'<td><a href="{history(meter.pk)}">{e(meter.serial_number)}</a>'
-            f"{automatic if meter.is_automatic else ''}</td>"
+            f"<tr><td>{e(row.point_code)}</td>"
+            f'<td><a href="{history(row.pk)}">{e(row.serial_number)}</a>'
+            f"{automatic if row.is_automatic else ''}</td>"
             f"<td>{day(row.readings[0].read_on) if row.readings else '—'}</td>"
             f"<td>{values or none}</td></tr>"
         )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lkk.core.lists import SearchSortListView
+from lkk.core.lists import SearchSortListView, WindowCountPaginator
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
 from lkk.core.rows import join, querystring
 from lkk.customers import rows, selectors
@@ -33,9 +33,10 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-#: What «Главная» shows of a contract: in the list, and on the card of the first one.
+#: What «Главная» shows of a contract: in the list, and on the card of the first one. The
+#: counterparty's name comes with the user's grants (`AccessScope.all_counterparties`).
 HOME_CONTRACT_FIELDS = ("number", "signed_on", "kind", "status", "balance", "balance_on",
-                        "counterparty__short_name")  # fmt: skip
+                        "counterparty")  # fmt: skip
 
 
 @login_required
@@ -54,7 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
     query = param_text(request.GET, "q")
     if query:
         contracts = contracts.filter(number__lower__contains=query.lower())
-    page = Paginator(contracts, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
+    # The page's rows and the count in one query (no join: the names come with the grants).
+    paginator = WindowCountPaginator(contracts, settings.LKK_PAGE_SIZE)
+    page = paginator.get_page(param_page(request.GET))
     selected = None
     if (contract_id := param_id(request.GET, "contract")) is not None:
         selected = get_object_for_user(
@@ -74,12 +77,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["window_open"] = window.is_open(today)
         context["window_message"] = window.state_message(today)
     if selected is not None:
-        context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
-        last = selectors.last_readings_for_contract(user=request.user, contract=selected)
+        summary, last = selectors.contract_card(user=request.user, contract=selected)
+        context["summary"] = summary
         context["last_readings"] = last
         context["last_readings_html"] = join(rows.last_readings(last))
+    names = selectors.counterparty_names(user=request.user, contracts=page.object_list)
     context["contracts_html"] = join(
-        rows.home_contracts(page.object_list, selected=selected, query=request.GET)
+        rows.home_contracts(page.object_list, names=names, selected=selected, query=request.GET)
     )
     return render(request, "customers/home.html", context)
 
