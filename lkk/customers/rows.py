@@ -124,26 +124,42 @@ def reading_contracts(rows: Iterable[Contract]) -> str:
     )
 
 
+#: An id no contract has, encoded in its place (as lkk.core.rows.id_url does for a URL).
+_ID = 918273645
+
+
 def home_contracts(
     rows: Iterable[Contract], *, names: dict[int, str], selected: Contract | None, query: QueryDict
 ) -> str:
     """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept).
 
     `names`: the counterparties' short names by id (`selectors.counterparty_names`)."""
-    params = query.copy()
+    head, tail = _with_contract(query)
+    template = _("Договор № %(number)s")
+    selected_pk = selected.pk if selected is not None else None
     html = []
     for row in rows:
-        params["contract"] = str(row.pk)
-        current = selected is not None and row.pk == selected.pk
-        title = _("Договор № %(number)s") % {"number": row.number}
-        active, aria = (" active", ' aria-current="true"') if current else ("", "")
+        title = template % {"number": row.number}
+        active, aria = (" active", ' aria-current="true"') if row.pk == selected_pk else ("", "")
         html.append(
             f'<a class="list-group-item list-group-item-action{active}"'
-            f' href="?{e(params.urlencode())}"{aria}>'
+            f' href="{head}{int(row.pk)}{tail}"{aria}>'
             f'<div class="fw-semibold">{e(title)}</div>'
             f'<div class="small">{e(names[row.counterparty_id])} · {day(row.signed_on)}</div></a>'
         )
     return "".join(html)
+
+
+def _with_contract(query: QueryDict) -> tuple[str, str]:
+    """`?<query with contract=ID>` (escaped) around the ID: the query string encoded once for
+    every row instead of once a row, with `contract` where `QueryDict` puts it (in its place
+    when the query has it, else last)."""
+    params = query.copy()
+    params["contract"] = str(_ID)
+    encoded = f"&{params.urlencode()}&"
+    before, _found, after = encoded.partition(f"&contract={_ID}&")
+    head = f"?{before[1:]}&contract=" if before else "?contract="
+    return e(head), e(f"&{after[:-1]}" if after else "")
 
 
 def last_readings(rows: Iterable[MeterLastReadings]) -> str:
