@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lkk.core.formats import reading
+from lkk.core.formats import money, reading
 from lkk.core.rows import day, e, id_url, label, labels, number, plain, url
 from lkk.customers.models import ConsumptionObject, Contract, Meter, MeteringPoint
 from lkk.customers.selectors import MeterLastReadings
@@ -160,6 +160,67 @@ def _with_contract(query: QueryDict) -> tuple[str, str]:
     before, _found, after = encoded.partition(f"&contract={_ID}&")
     head = f"?{before[1:]}&contract=" if before else "?contract="
     return e(head), e(f"&{after[:-1]}" if after else "")
+
+
+def home_card(contract: Contract, summary: dict[str, int]) -> str:
+    """«Главная»: the chosen contract's card (what its template wrote, balance.html's pair
+    included), its counts from `selectors.contract_card`."""
+    pk = contract.pk
+    title = _("Договор № %(number)s от %(date)s") % {
+        "number": e(contract.number),
+        "date": day(contract.signed_on),
+    }
+    kind = label(labels(Contract, "kind"), contract.kind)
+    status = label(labels(Contract, "status"), contract.status)
+    badge = f'<span class="badge text-bg-{"success" if contract.is_active else "secondary"}">'
+    send = ""
+    if contract.is_active:
+        send = (
+            f'<a class="btn btn-sm btn-primary" href="{id_url("readings:submit_contract")(pk)}">'
+            f"{e(_('Передать показания'))}</a>"
+        )
+    links = (
+        (id_url("customers:contract_detail")(pk), _("Подробнее о договоре")),
+        (f"{url('customers:point_list')}?contract={pk}", _("Точки учёта")),
+        (f"{url('customers:meter_list')}?contract={pk}", _("Приборы учёта")),
+        (f"{url('customers:object_list')}?contract={pk}", _("Объекты потребления")),
+    )
+    buttons = "\n          ".join(
+        f'<a class="btn btn-sm btn-outline-primary" href="{href}">{e(text)}</a>'
+        for href, text in links
+    )
+    return (
+        '<div class="card">\n        <div class="card-body">\n'
+        f'          <h2 class="h5 card-title" id="contract-card">{title}</h2>\n'
+        f'          <p class="mb-2">{kind} · {badge}{status}</span></p>\n'
+        '          <dl class="row mb-0">\n            \n\n'
+        f"{balance(contract, 'col-sm-5', 'col-sm-7')}\n\n\n"
+        f'            <dt class="col-sm-5">{e(_("Точек учёта"))}</dt>'
+        f'<dd class="col-sm-7">{plain(summary["points"])}</dd>\n'
+        f'            <dt class="col-sm-5">{e(_("Приборов учёта"))}</dt>'
+        f'<dd class="col-sm-7">{plain(summary["meters"])}</dd>\n'
+        "          </dl>\n        </div>\n"
+        '        <div class="card-footer d-flex flex-wrap gap-2">\n'
+        f"          {send}\n          {buttons}\n        </div>\n      </div>"
+    )
+
+
+def balance(contract: Contract, dt_class: str, dd_class: str) -> str:
+    """A contract's balance as a <dt>/<dd> pair (as includes/balance.html): debt in red,
+    overpayment, or nothing owed."""
+    date = day(contract.balance_on)
+    if contract.balance < 0:
+        term = _("Задолженность на %(date)s") % {"date": date} if date else e(_("Задолженность"))
+        amount, danger = e(money(contract.debt)), " text-danger fw-semibold"
+    elif contract.balance > 0:
+        term = _("Переплата на %(date)s") % {"date": date} if date else e(_("Переплата"))
+        amount, danger = e(money(contract.balance)), ""
+    else:
+        term, amount, danger = e(_("Расчёты")), e(_("задолженности нет")), ""
+    return (
+        f'<dt class="{e(dt_class)}">{term}</dt>\n'
+        f'<dd class="{e(dd_class)}{danger}" data-testid="balance">{amount}</dd>'
+    )
 
 
 def last_readings(rows: Iterable[MeterLastReadings]) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -79,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if selected is not None:
         summary, last = selectors.contract_card(user=request.user, contract=selected)
         context["summary"] = summary
+        context["card_html"] = SafeString(rows.home_card(selected, summary))
         context["last_readings"] = last
         context["last_readings_html"] = join(rows.last_readings(last))
     names = selectors.counterparty_names(user=request.user, contracts=page.object_list)
