@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,8 +11,19 @@ from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Window,
+)
+from django.db.models.functions import Coalesce
 
 from lkk.accounts.models import RegistrationRequest
 from lkk.customers.access import access_scope
@@ -117,6 +129,13 @@ def objects_of_contract(*, user, contract: Contract) -> QuerySet[ConsumptionObje
     )
 
 
+class _JsonbArray(Func):
+    """`JSONB_BUILD_ARRAY(…)` (PostgreSQL), as text: one reading of «Главная»'s card."""
+
+    function = "JSONB_BUILD_ARRAY"
+    output_field = TextField()
+
+
 def contract_card(
     *, user, contract: Contract, limit: int = HOME_METERS
 ) -> tuple[dict[str, int], list[MeterLastReadings]]:
@@ -128,26 +147,26 @@ def contract_card(
     """
     readings = Reading.objects.visible_to(user)
     points = MeteringPoint.objects.visible_to(user).filter(contract=contract)
+    count = Func(F("pk"), function="COUNT", output_field=IntegerField())
     meters = (
         Meter.objects.visible_to(user)
         .filter(metering_point__contract=contract, removed_on__isnull=True)
         .annotate(
             meter_count=Window(Count("*")),
-            point_count=Subquery(
-                points.order_by().values("contract").annotate(n=Count("pk")).values("n")
-            ),
+            # COUNT(id) as a plain function: one row, no GROUP BY (which Django adds for an
+            # aggregate it knows), a simpler subquery to build.
+            point_count=Subquery(points.order_by().annotate(n=count).values("n")),
         )
         .order_by("metering_point__code")
     )
     postgres = connection.vendor == "postgresql"
     if postgres:
         # The meter's readings newest first: a day holds one a zone at most, so the first
-        # len(Zone) hold every zone of its last day. The value as text: Decimal, not float.
-        value = Cast("value", CharField())
+        # len(Zone) hold every zone of its last day.
         newest = (
             readings.filter(meter=OuterRef("pk"))
             .order_by("-read_on", "zone")
-            .values(reading=JSONObject(read_on="read_on", zone="zone", value=value))
+            .values(reading=_JsonbArray("read_on", "zone", "value"))
         )
         meters = meters.annotate(last=ArraySubquery(newest[: len(Zone)]))
     else:
@@ -175,17 +194,16 @@ def contract_card(
     ]  # fmt: skip
 
 
-def _last_day(newest: list[dict[str, str]]) -> list[LastReading]:
-    """The readings (newest first, as JSON) of their first day."""
-    if not newest:
+def _last_day(newest: list[str]) -> list[LastReading]:
+    """The readings (newest first, each `["2026-10-25", "day", 1234.5000]`) of their first day;
+    the values read as Decimal, as the column gives them (not float)."""
+    rows = [json.loads(text, parse_float=Decimal, parse_int=Decimal) for text in newest]
+    if not rows:
         return []
-    day = newest[0]["read_on"]
+    day = rows[0][0]
     read_on = dt.date.fromisoformat(day)
-    return [
-        LastReading(zone=row["zone"], value=Decimal(row["value"]), read_on=read_on)
-        for row in newest
-        if row["read_on"] == day
-    ]
+    return [LastReading(zone=zone, value=value, read_on=read_on) for on, zone, value in rows
+            if on == day]  # fmt: skip
 
 
 def _last_days(readings: QuerySet[Reading], last: dict[int, dt.date]) -> dict[int, list]:
