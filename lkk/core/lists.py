@@ -119,13 +119,21 @@ class WindowCountPaginator(Paginator):
     """A page's rows and the list's count in one query: `SELECT …, COUNT(*) OVER () … LIMIT n
     OFFSET m`, the count read from the first row (as `IdFirstPaginator`'s first query, for a
     short list whose rows need no join: «Главная»'s contracts). Only a page past the end (or an
-    empty list) asks for a COUNT of its own, to find the last page."""
+    empty list) asks for a COUNT of its own, to find the last page. With `fields`, the rows are
+    named tuples of these fields (cheaper than models)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, fields: tuple[str, ...] = (),
+                 **kwargs: object) -> None:  # fmt: skip
+        super().__init__(object_list, per_page, **kwargs)
+        self.fields = fields
 
     def _rows(self, number: int) -> list:
         bottom = (number - 1) * self.per_page
         if bottom + self.per_page > MAX_ID:  # beyond what OFFSET takes: past any list's end
             return []
         counted = self.object_list.annotate(lkk_total=Window(Count("*")))
+        if self.fields:
+            counted = counted.values_list(*self.fields, "lkk_total", named=True)
         rows = list(counted[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0].lkk_total  # Paginator.count is a cached_property

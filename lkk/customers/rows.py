@@ -129,10 +129,11 @@ _ID = 918273645
 
 
 def home_contracts(
-    rows: Iterable[Contract], *, names: dict[int, str], selected: Contract | None, query: QueryDict
+    rows: Iterable, *, names: dict[int, str], selected: Contract | None, query: QueryDict
 ) -> str:
     """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept).
 
+    `rows`: the page's contracts (named rows of pk, number, signed_on, counterparty_id);
     `names`: the counterparties' short names by id (`selectors.counterparty_names`)."""
     head, tail = _with_contract(query)
     template = _("Договор № %(number)s")

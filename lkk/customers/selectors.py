@@ -90,10 +90,11 @@ def active_contracts_for_user(*, user) -> QuerySet[Contract]:
     return Contract.objects.visible_to(user).filter(status=Contract.Status.ACTIVE)
 
 
-def counterparty_names(*, user, contracts: Iterable[Contract]) -> dict[int, str]:
-    """The short names of the `contracts`' counterparties, by id: they come with the user's
-    grants (`access_scope`), read once a request anyway. A contract granted apart from its own
-    counterparty (the schema does not refuse it) has its name read through the contracts."""
+def counterparty_names(*, user, contracts: Iterable) -> dict[int, str]:
+    """The short names of the `contracts`' counterparties (rows with pk and counterparty_id), by
+    id: they come with the user's grants (`access_scope`), read once a request anyway. A contract
+    granted apart from its own counterparty (the schema does not refuse it) has its name read
+    through the contracts."""
     names = {pk: name for pk, name, _kind in access_scope(user).all_counterparties}
     missing = [contract.pk for contract in contracts if contract.counterparty_id not in names]
     if missing:

@@ -36,8 +36,8 @@ def _today() -> dt.date:
 
 #: What «Главная» shows of a contract: in the list, and on the card of the first one. The
 #: counterparty's name comes with the user's grants (`AccessScope.all_counterparties`).
-HOME_CONTRACT_FIELDS = ("number", "signed_on", "kind", "status", "balance", "balance_on",
-                        "counterparty")  # fmt: skip
+HOME_CONTRACT_FIELDS = ("pk", "number", "signed_on", "kind", "status", "balance", "balance_on",
+                        "counterparty_id")  # fmt: skip
 
 
 @login_required
@@ -48,16 +48,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_staff:
         return redirect("backoffice:home")
-    contracts = (
-        selectors.active_contracts_for_user(user=request.user)
-        .only(*HOME_CONTRACT_FIELDS)
-        .order_by("number")
-    )
+    contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
     query = param_text(request.GET, "q")
     if query:
         contracts = contracts.filter(number__lower__contains=query.lower())
-    # The page's rows and the count in one query (no join: the names come with the grants).
-    paginator = WindowCountPaginator(contracts, settings.LKK_PAGE_SIZE)
+    # The page's rows (named tuples) and the count in one query, without a join: the names come
+    # with the grants.
+    paginator = WindowCountPaginator(contracts, settings.LKK_PAGE_SIZE, fields=HOME_CONTRACT_FIELDS)
     page = paginator.get_page(param_page(request.GET))
     selected = None
     if (contract_id := param_id(request.GET, "contract")) is not None:
@@ -67,7 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             pk=contract_id,
         )
     elif page.object_list:
-        selected = page.object_list[0]
+        first = page.object_list[0]
+        selected = Contract(**{field: getattr(first, field) for field in HOME_CONTRACT_FIELDS})
     context: dict[str, object] = {"page_obj": page, "q": query, "selected": selected}
     if not access_scope(request.user).all_counterparty_ids:
         # An account may exist before any access (A5): the page says how to get it.
