@@ -455,6 +455,47 @@ def _forget_statements(**kwargs: object) -> None:
     _STATEMENTS.clear()
 
 
+class WindowCountPaginator(Paginator):
+    """A page's rows and the list's count in one query: `SELECT …, COUNT(*) OVER () … LIMIT n
+    OFFSET m`, the count read from the first row (as `IdFirstPaginator`'s first query, for a
+    short list whose rows need no join: «Главная»'s contracts). Only a page past the end (or an
+    empty list) asks for a COUNT of its own, to find the last page. With `fields`, the rows are
+    named tuples of these fields (cheaper than models)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, fields: tuple[str, ...] = (),
+                 **kwargs: object) -> None:  # fmt: skip
+        super().__init__(object_list, per_page, **kwargs)
+        self.fields = fields
+
+    def _rows(self, number: int) -> list:
+        bottom = (number - 1) * self.per_page
+        if bottom + self.per_page > MAX_ID:  # beyond what OFFSET takes: past any list's end
+            return []
+        counted = self.object_list.annotate(lkk_total=Window(Count("*")))
+        if self.fields:
+            counted = counted.values_list(*self.fields, "lkk_total", named=True)
+        rows = list(counted[bottom : bottom + self.per_page])
+        if rows:
+            self.__dict__["count"] = rows[0].lkk_total  # Paginator.count is a cached_property
+        return rows
+
+    def get_page(self, number: object) -> Page:
+        """As Paginator.get_page: not a number is page 1, past the end is the last page."""
+        try:
+            wanted = max(int(number), 1)
+        except (TypeError, ValueError, OverflowError):
+            wanted = 1
+        rows = self._rows(wanted)
+        if not rows:  # past the end, or nothing to show: the count finds the last page
+            wanted = self.num_pages
+            rows = self._rows(wanted) if self.count else []
+        return self._get_page(rows, wanted, self)
+
+    def page(self, number: int | str) -> Page:
+        number = self.validate_number(number)
+        return self._get_page(self._rows(number), number, self)
+
+
 class SearchSortListView(LoginRequiredMixin, ListView):
     #: Fields searched (case-insensitive, by substring) with the `q` parameter.
     search_fields: tuple[str, ...] = ()

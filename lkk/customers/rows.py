@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lkk.core.formats import reading
+from lkk.core.formats import money, reading
 from lkk.core.rows import day, e, id_url, label, labels, number, plain, url
 from lkk.customers.models import ConsumptionObject, Contract, Meter, MeteringPoint
 from lkk.customers.selectors import MeterLastReadings
@@ -128,22 +128,104 @@ def reading_contracts(rows: Iterable[Any]) -> str:
     )
 
 
-def home_contracts(rows: Iterable[Contract], *, selected: Contract | None, query: QueryDict) -> str:
-    """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept)."""
-    params = query.copy()
+#: An id no contract has, encoded in its place (as lkk.core.rows.id_url does for a URL).
+_ID = 918273645
+
+
+def home_contracts(
+    rows: Iterable, *, names: dict[int, str], selected: Contract | None, query: QueryDict
+) -> str:
+    """«Главная»: the active contracts; one opens its card (`?contract=`, the search kept).
+
+    `rows`: the page's contracts (named rows of pk, number, signed_on, counterparty_id);
+    `names`: the counterparties' short names by id (`selectors.counterparty_names`)."""
+    head, tail = _with_contract(query)
+    template = _("Договор № %(number)s")
+    selected_pk = selected.pk if selected is not None else None
     html = []
     for row in rows:
-        params["contract"] = str(row.pk)
-        current = selected is not None and row.pk == selected.pk
-        title = _("Договор № %(number)s") % {"number": row.number}
-        active, aria = (" active", ' aria-current="true"') if current else ("", "")
+        title = template % {"number": row.number}
+        active, aria = (" active", ' aria-current="true"') if row.pk == selected_pk else ("", "")
         html.append(
             f'<a class="list-group-item list-group-item-action{active}"'
-            f' href="?{e(params.urlencode())}"{aria}>'
+            f' href="{head}{int(row.pk)}{tail}"{aria}>'
             f'<div class="fw-semibold">{e(title)}</div>'
-            f'<div class="small">{e(row.counterparty.short_name)} · {day(row.signed_on)}</div></a>'
+            f'<div class="small">{e(names[row.counterparty_id])} · {day(row.signed_on)}</div></a>'
         )
     return "".join(html)
+
+
+def _with_contract(query: QueryDict) -> tuple[str, str]:
+    """`?<query with contract=ID>` (escaped) around the ID: the query string encoded once for
+    every row instead of once a row, with `contract` where `QueryDict` puts it (in its place
+    when the query has it, else last)."""
+    params = query.copy()
+    params["contract"] = str(_ID)
+    encoded = f"&{params.urlencode()}&"
+    before, _found, after = encoded.partition(f"&contract={_ID}&")
+    head = f"?{before[1:]}&contract=" if before else "?contract="
+    return e(head), e(f"&{after[:-1]}" if after else "")
+
+
+def home_card(contract: Contract, summary: dict[str, int]) -> str:
+    """«Главная»: the chosen contract's card (what its template wrote, balance.html's pair
+    included), its counts from `selectors.contract_card`."""
+    pk = contract.pk
+    title = _("Договор № %(number)s от %(date)s") % {
+        "number": e(contract.number),
+        "date": day(contract.signed_on),
+    }
+    kind = label(labels(Contract, "kind"), contract.kind)
+    status = label(labels(Contract, "status"), contract.status)
+    badge = f'<span class="badge text-bg-{"success" if contract.is_active else "secondary"}">'
+    send = ""
+    if contract.is_active:
+        send = (
+            f'<a class="btn btn-sm btn-primary" href="{id_url("readings:submit_contract")(pk)}">'
+            f"{e(_('Передать показания'))}</a>"
+        )
+    links = (
+        (id_url("customers:contract_detail")(pk), _("Подробнее о договоре")),
+        (f"{url('customers:point_list')}?contract={pk}", _("Точки учёта")),
+        (f"{url('customers:meter_list')}?contract={pk}", _("Приборы учёта")),
+        (f"{url('customers:object_list')}?contract={pk}", _("Объекты потребления")),
+    )
+    buttons = "\n          ".join(
+        f'<a class="btn btn-sm btn-outline-primary" href="{href}">{e(text)}</a>'
+        for href, text in links
+    )
+    return (
+        '<div class="card">\n        <div class="card-body">\n'
+        f'          <h2 class="h5 card-title" id="contract-card">{title}</h2>\n'
+        f'          <p class="mb-2">{kind} · {badge}{status}</span></p>\n'
+        '          <dl class="row mb-0">\n            \n\n'
+        f"{balance(contract, 'col-sm-5', 'col-sm-7')}\n\n\n"
+        f'            <dt class="col-sm-5">{e(_("Точек учёта"))}</dt>'
+        f'<dd class="col-sm-7">{plain(summary["points"])}</dd>\n'
+        f'            <dt class="col-sm-5">{e(_("Приборов учёта"))}</dt>'
+        f'<dd class="col-sm-7">{plain(summary["meters"])}</dd>\n'
+        "          </dl>\n        </div>\n"
+        '        <div class="card-footer d-flex flex-wrap gap-2">\n'
+        f"          {send}\n          {buttons}\n        </div>\n      </div>"
+    )
+
+
+def balance(contract: Contract, dt_class: str, dd_class: str) -> str:
+    """A contract's balance as a <dt>/<dd> pair (as includes/balance.html): debt in red,
+    overpayment, or nothing owed."""
+    date = day(contract.balance_on)
+    if contract.balance < 0:
+        term = _("Задолженность на %(date)s") % {"date": date} if date else e(_("Задолженность"))
+        amount, danger = e(money(contract.debt)), " text-danger fw-semibold"
+    elif contract.balance > 0:
+        term = _("Переплата на %(date)s") % {"date": date} if date else e(_("Переплата"))
+        amount, danger = e(money(contract.balance)), ""
+    else:
+        term, amount, danger = e(_("Расчёты")), e(_("задолженности нет")), ""
+    return (
+        f'<dt class="{e(dt_class)}">{term}</dt>\n'
+        f'<dd class="{e(dd_class)}{danger}" data-testid="balance">{amount}</dd>'
+    )
 
 
 def last_readings(rows: Iterable[MeterLastReadings]) -> str:
@@ -155,16 +237,15 @@ def last_readings(rows: Iterable[MeterLastReadings]) -> str:
     none = e(_("нет показаний"))
     html = []
     for row in rows:
-        meter = row.meter
-        places = meter.decimal_places or 0
+        places = row.decimal_places or 0
         values = "".join(
             f'<span class="me-2">{label(zones, r.zone)}: {e(reading(r.value, places))}</span>'
             for r in row.readings
         )
         html.append(
-            f"<tr><td>{e(meter.metering_point.code)}</td>"
-            f'<td><a href="{history(meter.pk)}">{e(meter.serial_number)}</a>'
-            f"{automatic if meter.is_automatic else ''}</td>"
+            f"<tr><td>{e(row.point_code)}</td>"
+            f'<td><a href="{history(row.pk)}">{e(row.serial_number)}</a>'
+            f"{automatic if row.is_automatic else ''}</td>"
             f"<td>{day(row.readings[0].read_on) if row.readings else '—'}</td>"
             f"<td>{values or none}</td></tr>"
         )

@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Window,
+)
 from django.db.models.functions import Coalesce
 
 from lkk.accounts.models import RegistrationRequest
-from lkk.customers.models import ConsumptionObject, Contract, Counterparty, Meter, MeteringPoint
+from lkk.customers.access import access_scope
+from lkk.customers.models import (
+    ConsumptionObject,
+    Contract,
+    Counterparty,
+    Meter,
+    MeteringPoint,
+    Zone,
+)
 from lkk.readings.models import Reading
 
 #: How many meters «Главная» shows readings for; the rest are one click away.
 HOME_METERS = 10
 
 
+class LastReading(NamedTuple):
+    zone: str
+    value: Decimal
+    read_on: dt.date
+
+
 @dataclass(frozen=True)
 class MeterLastReadings:
-    meter: Meter
-    readings: list[Reading]
+    """A meter on «Главная»'s card, with the readings (every zone) of its last day."""
+
+    pk: int
+    point_code: str
+    serial_number: str
+    is_automatic: bool
+    decimal_places: int
+    readings: list[LastReading]
 
 
 def counterparties_for_user(*, user) -> QuerySet[Counterparty]:
@@ -49,11 +87,20 @@ def counterparties_with_contract_counts(*, user) -> QuerySet[Counterparty]:
 
 
 def active_contracts_for_user(*, user) -> QuerySet[Contract]:
-    return (
-        Contract.objects.visible_to(user)
-        .filter(status=Contract.Status.ACTIVE)
-        .select_related("counterparty")
-    )
+    return Contract.objects.visible_to(user).filter(status=Contract.Status.ACTIVE)
+
+
+def counterparty_names(*, user, contracts: Iterable) -> dict[int, str]:
+    """The short names of the `contracts`' counterparties (rows with pk and counterparty_id), by
+    id: they come with the user's grants (`access_scope`), read once a request anyway. A contract
+    granted apart from its own counterparty (the schema does not refuse it) has its name read
+    through the contracts."""
+    names = {pk: name for pk, name, _kind in access_scope(user).all_counterparties}
+    missing = [contract.pk for contract in contracts if contract.counterparty_id not in names]
+    if missing:
+        found = Contract.objects.visible_to(user).filter(pk__in=missing)
+        names.update(found.values_list("counterparty_id", "counterparty__short_name"))
+    return names
 
 
 def contract_summary(*, user, contract: Contract) -> dict[str, int]:
@@ -83,28 +130,95 @@ def objects_of_contract(*, user, contract: Contract) -> QuerySet[ConsumptionObje
     )
 
 
-def last_readings_for_contract(*, user, contract: Contract, limit: int = HOME_METERS):
-    """The latest reading (every zone) of the first meters of a contract: two queries in all."""
+class _JsonbArray(Func):
+    """`JSONB_BUILD_ARRAY(…)` (PostgreSQL), as text: one reading of «Главная»'s card."""
+
+    function = "JSONB_BUILD_ARRAY"
+    output_field = TextField()
+
+
+def contract_card(
+    *, user, contract: Contract, limit: int = HOME_METERS
+) -> tuple[dict[str, int], list[MeterLastReadings]]:
+    """«Главная»'s card of a contract: its counts (as `contract_summary`) and the latest reading
+    (every zone) of its first meters — one query on PostgreSQL, two elsewhere.
+
+    The meters' count is a window count over the meters' own rows and the points' a subquery of
+    the same query; only a contract without a meter in service asks for its points' count apart.
+    """
     readings = Reading.objects.visible_to(user)
-    latest = readings.filter(meter=OuterRef("pk")).order_by("-read_on").values("read_on")[:1]
-    meters = list(
+    points = MeteringPoint.objects.visible_to(user).filter(contract=contract)
+    count = Func(F("pk"), function="COUNT", output_field=IntegerField())
+    meters = (
         Meter.objects.visible_to(user)
         .filter(metering_point__contract=contract, removed_on__isnull=True)
-        .select_related("metering_point")
-        .only("serial_number", "is_automatic", "decimal_places", "metering_point__code")
-        .annotate(last_read_on=Subquery(latest))
-        .order_by("metering_point__code")[:limit]
+        .annotate(
+            meter_count=Window(Count("*")),
+            # COUNT(id) as a plain function: one row, no GROUP BY (which Django adds for an
+            # aggregate it knows), a simpler subquery to build.
+            point_count=Subquery(points.order_by().annotate(n=count).values("n")),
+        )
+        .order_by("metering_point__code")
     )
-    last = {m.pk: m.last_read_on for m in meters if m.last_read_on}
-    by_meter: dict[int, list[Reading]] = {m.pk: [] for m in meters}
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # The meter's readings newest first: a day holds one a zone at most, so the first
+        # len(Zone) hold every zone of its last day.
+        newest = (
+            readings.filter(meter=OuterRef("pk"))
+            .order_by("-read_on", "zone")
+            .values(reading=_JsonbArray("read_on", "zone", "value"))
+        )
+        meters = meters.annotate(last=ArraySubquery(newest[: len(Zone)]))
+    else:
+        latest = readings.filter(meter=OuterRef("pk")).order_by("-read_on").values("read_on")[:1]
+        meters = meters.annotate(last=Subquery(latest))
+    found = list(
+        meters.values_list(
+            "pk", "metering_point__code", "serial_number", "is_automatic", "decimal_places",
+            "meter_count", "point_count", "last",
+        )[:limit]
+    )  # fmt: skip
+    if not found:
+        return {"points": points.count(), "meters": 0}, []
+    summary = {"points": found[0][6], "meters": found[0][5]}
+    if postgres:
+        by_meter = {row[0]: _last_day(row[7]) for row in found}
+    else:
+        by_meter = _last_days(readings, {row[0]: row[7] for row in found if row[7]})
+    return summary, [
+        MeterLastReadings(
+            pk=pk, point_code=code, serial_number=serial, is_automatic=automatic,
+            decimal_places=places, readings=by_meter.get(pk, []),
+        )
+        for pk, code, serial, automatic, places, *_counts in found
+    ]  # fmt: skip
+
+
+def _last_day(newest: list[str]) -> list[LastReading]:
+    """The readings (newest first, each `["2026-10-25", "day", 1234.5000]`) of their first day;
+    the values read as Decimal, as the column gives them (not float)."""
+    rows = [json.loads(text, parse_float=Decimal, parse_int=Decimal) for text in newest]
+    if not rows:
+        return []
+    day = rows[0][0]
+    read_on = dt.date.fromisoformat(day)
+    return [LastReading(zone=zone, value=value, read_on=read_on) for on, zone, value in rows
+            if on == day]  # fmt: skip
+
+
+def _last_days(readings: QuerySet[Reading], last: dict[int, dt.date]) -> dict[int, list]:
+    """Each meter's readings of its `last` day, by zone."""
+    by_meter: dict[int, list[LastReading]] = {pk: [] for pk in last}
     if last:
         # The meters' readings of any of their last days (a handful more rows than needed at
         # most), kept when the day is the meter's own: simpler SQL than one pair per meter.
         page = readings.filter(meter_id__in=list(last), read_on__in=set(last.values()))
-        for reading in page.only("meter_id", "zone", "value", "read_on").order_by("zone"):
-            if reading.read_on == last[reading.meter_id]:
-                by_meter[reading.meter_id].append(reading)
-    return [MeterLastReadings(meter=m, readings=by_meter[m.pk]) for m in meters]
+        rows = page.order_by("zone").values_list("meter_id", "zone", "value", "read_on")
+        for meter_id, zone, value, read_on in rows:
+            if read_on == last[meter_id]:
+                by_meter[meter_id].append(LastReading(zone=zone, value=value, read_on=read_on))
+    return by_meter
 
 
 def points_for_user(*, user) -> QuerySet[MeteringPoint]:

@@ -11,10 +11,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lkk.core.lists import SearchSortListView
+from lkk.core.lists import SearchSortListView, WindowCountPaginator
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
 from lkk.core.rows import join, querystring
 from lkk.customers import rows, selectors
@@ -33,9 +34,10 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-#: What «Главная» shows of a contract: in the list, and on the card of the first one.
-HOME_CONTRACT_FIELDS = ("number", "signed_on", "kind", "status", "balance", "balance_on",
-                        "counterparty__short_name")  # fmt: skip
+#: What «Главная» shows of a contract: in the list, and on the card of the first one. The
+#: counterparty's name comes with the user's grants (`AccessScope.all_counterparties`).
+HOME_CONTRACT_FIELDS = ("pk", "number", "signed_on", "kind", "status", "balance", "balance_on",
+                        "counterparty_id")  # fmt: skip
 
 
 @login_required
@@ -46,15 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_staff:
         return redirect("backoffice:home")
-    contracts = (
-        selectors.active_contracts_for_user(user=request.user)
-        .only(*HOME_CONTRACT_FIELDS)
-        .order_by("number")
-    )
+    contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
     query = param_text(request.GET, "q")
     if query:
         contracts = contracts.filter(number__lower__contains=query.lower())
-    page = Paginator(contracts, settings.LKK_PAGE_SIZE).get_page(param_page(request.GET))
+    # The page's rows (named tuples) and the count in one query, without a join: the names come
+    # with the grants.
+    paginator = WindowCountPaginator(contracts, settings.LKK_PAGE_SIZE, fields=HOME_CONTRACT_FIELDS)
+    page = paginator.get_page(param_page(request.GET))
     selected = None
     if (contract_id := param_id(request.GET, "contract")) is not None:
         selected = get_object_for_user(
@@ -63,7 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             pk=contract_id,
         )
     elif page.object_list:
-        selected = page.object_list[0]
+        first = page.object_list[0]
+        selected = Contract(**{field: getattr(first, field) for field in HOME_CONTRACT_FIELDS})
     context: dict[str, object] = {"page_obj": page, "q": query, "selected": selected}
     if not access_scope(request.user).all_counterparty_ids:
         # An account may exist before any access (A5): the page says how to get it.
@@ -74,12 +76,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context["window_open"] = window.is_open(today)
         context["window_message"] = window.state_message(today)
     if selected is not None:
-        context["summary"] = selectors.contract_summary(user=request.user, contract=selected)
-        last = selectors.last_readings_for_contract(user=request.user, contract=selected)
+        summary, last = selectors.contract_card(user=request.user, contract=selected)
+        context["summary"] = summary
+        context["card_html"] = SafeString(rows.home_card(selected, summary))
         context["last_readings"] = last
         context["last_readings_html"] = join(rows.last_readings(last))
+    names = selectors.counterparty_names(user=request.user, contracts=page.object_list)
     context["contracts_html"] = join(
-        rows.home_contracts(page.object_list, selected=selected, query=request.GET)
+        rows.home_contracts(page.object_list, names=names, selected=selected, query=request.GET)
     )
     return render(request, "customers/home.html", context)
 
