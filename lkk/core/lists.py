@@ -455,45 +455,41 @@ def _forget_statements(**kwargs: object) -> None:
     _STATEMENTS.clear()
 
 
-class WindowCountPaginator(Paginator):
+class WindowCountPaginator(_CountBesidePaginator):
     """A page's rows and the list's count in one query: `SELECT …, COUNT(*) OVER () … LIMIT n
     OFFSET m`, the count read from the first row (as `IdFirstPaginator`'s first query, for a
-    short list whose rows need no join: «Главная»'s contracts). Only a page past the end (or an
-    empty list) asks for a COUNT of its own, to find the last page. With `fields`, the rows are
-    named tuples of these fields (cheaper than models)."""
+    short list whose rows need no join: «Главная»'s contracts). With `fields`, the rows are
+    named tuples of these fields (cheaper than models); with a `key` as well (what the
+    queryset depends on besides the page: `scope_key` and the query string), its statement is
+    kept (`kept_values`)."""
 
     def __init__(self, object_list: QuerySet, per_page: int, *, fields: tuple[str, ...] = (),
-                 **kwargs: object) -> None:  # fmt: skip
+                 key: tuple | None = None, **kwargs: object) -> None:  # fmt: skip
         super().__init__(object_list, per_page, **kwargs)
         self.fields = fields
+        self.key = key if fields else None
 
-    def _rows(self, number: int) -> list:
-        bottom = (number - 1) * self.per_page
-        if bottom + self.per_page > MAX_ID:  # beyond what OFFSET takes: past any list's end
+    def _fetch(self, number: int) -> list:
+        page = self._slice(number)
+        if page is None:
             return []
         counted = self.object_list.annotate(lkk_total=Window(Count("*")))
-        if self.fields:
-            counted = counted.values_list(*self.fields, "lkk_total", named=True)
-        rows = list(counted[bottom : bottom + self.per_page])
-        if rows:
-            self.__dict__["count"] = rows[0].lkk_total  # Paginator.count is a cached_property
-        return rows
+        if not self.fields:
+            found = list(counted[page])
+        elif self.key is None:
+            found = list(counted.values_list(*self.fields, "lkk_total", named=True)[page])
+        else:
+            row = create_namedtuple_class(*self.fields, "lkk_total")
+            found = kept_values(
+                (*self.key, self.fields, self.per_page, number),
+                lambda: counted.values_list(*self.fields, "lkk_total")[page],
+                using=self.object_list.db,
+            )
+            found = [row._make(values) for values in found]
+        return self._counted(found, lambda row: row.lkk_total)
 
-    def get_page(self, number: object) -> Page:
-        """As Paginator.get_page: not a number is page 1, past the end is the last page."""
-        try:
-            wanted = max(int(number), 1)
-        except (TypeError, ValueError, OverflowError):
-            wanted = 1
-        rows = self._rows(wanted)
-        if not rows:  # past the end, or nothing to show: the count finds the last page
-            wanted = self.num_pages
-            rows = self._rows(wanted) if self.count else []
-        return self._get_page(rows, wanted, self)
-
-    def page(self, number: int | str) -> Page:
-        number = self.validate_number(number)
-        return self._get_page(self._rows(number), number, self)
+    def _page_of(self, number: int, found: list) -> Page:
+        return self._get_page(found, number, self)
 
 
 class SearchSortListView(LoginRequiredMixin, ListView):

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from lkk.accounts.models import RegistrationRequest
+from lkk.core.lists import kept_values, scope_key
 from lkk.customers.access import access_scope
 from lkk.customers.models import (
     ConsumptionObject,
@@ -146,6 +147,31 @@ def contract_card(
     The meters' count is a window count over the meters' own rows and the points' a subquery of
     the same query; only a contract without a meter in service asks for its points' count apart.
     """
+    postgres = connection.vendor == "postgresql"
+    # Its statement is kept (lkk.core.lists.kept_values): it depends on the grants and the
+    # contract alone, and is built and compiled the first time only.
+    key = ("customers:contract_card", *scope_key(user), contract.pk, limit)
+    found = kept_values(key, lambda: _card_query(user, contract, postgres)[:limit])
+    if not found:
+        points = MeteringPoint.objects.visible_to(user).filter(contract=contract)
+        return {"points": points.count(), "meters": 0}, []
+    summary = {"points": found[0][6], "meters": found[0][5]}
+    if postgres:
+        by_meter = {row[0]: _last_day(row[7]) for row in found}
+    else:
+        readings = Reading.objects.visible_to(user)
+        by_meter = _last_days(readings, {row[0]: row[7] for row in found if row[7]})
+    return summary, [
+        MeterLastReadings(
+            pk=pk, point_code=code, serial_number=serial, is_automatic=automatic,
+            decimal_places=places, readings=by_meter.get(pk, []),
+        )
+        for pk, code, serial, automatic, places, *_counts in found
+    ]  # fmt: skip
+
+
+def _card_query(user, contract: Contract, postgres: bool) -> QuerySet:
+    """The card's meters with the counts and their last readings (see contract_card)."""
     readings = Reading.objects.visible_to(user)
     points = MeteringPoint.objects.visible_to(user).filter(contract=contract)
     count = Func(F("pk"), function="COUNT", output_field=IntegerField())
@@ -160,7 +186,6 @@ def contract_card(
         )
         .order_by("metering_point__code")
     )
-    postgres = connection.vendor == "postgresql"
     if postgres:
         # The meter's readings newest first: a day holds one a zone at most, so the first
         # len(Zone) hold every zone of its last day.
@@ -173,26 +198,10 @@ def contract_card(
     else:
         latest = readings.filter(meter=OuterRef("pk")).order_by("-read_on").values("read_on")[:1]
         meters = meters.annotate(last=Subquery(latest))
-    found = list(
-        meters.values_list(
-            "pk", "metering_point__code", "serial_number", "is_automatic", "decimal_places",
-            "meter_count", "point_count", "last",
-        )[:limit]
+    return meters.values_list(
+        "pk", "metering_point__code", "serial_number", "is_automatic", "decimal_places",
+        "meter_count", "point_count", "last",
     )  # fmt: skip
-    if not found:
-        return {"points": points.count(), "meters": 0}, []
-    summary = {"points": found[0][6], "meters": found[0][5]}
-    if postgres:
-        by_meter = {row[0]: _last_day(row[7]) for row in found}
-    else:
-        by_meter = _last_days(readings, {row[0]: row[7] for row in found if row[7]})
-    return summary, [
-        MeterLastReadings(
-            pk=pk, point_code=code, serial_number=serial, is_automatic=automatic,
-            decimal_places=places, readings=by_meter.get(pk, []),
-        )
-        for pk, code, serial, automatic, places, *_counts in found
-    ]  # fmt: skip
 
 
 def _last_day(newest: list[str]) -> list[LastReading]:

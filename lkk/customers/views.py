@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lkk.core.lists import SearchSortListView, WindowCountPaginator
+from lkk.core.lists import SearchSortListView, WindowCountPaginator, scope_key
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
 from lkk.core.rows import join, querystring
 from lkk.customers import rows, selectors
@@ -54,7 +54,11 @@ def home(request: HttpRequest) -> HttpResponse:
         contracts = contracts.filter(number__lower__contains=query.lower())
     # The page's rows (named tuples) and the count in one query, without a join: the names come
     # with the grants.
-    paginator = WindowCountPaginator(contracts, settings.LKK_PAGE_SIZE, fields=HOME_CONTRACT_FIELDS)
+    # Its statement is kept: it depends on the grants and the search alone.
+    key = ("customers:home", query, *scope_key(request.user))
+    paginator = WindowCountPaginator(
+        contracts, settings.LKK_PAGE_SIZE, fields=HOME_CONTRACT_FIELDS, key=key
+    )
     page = paginator.get_page(param_page(request.GET))
     selected = None
     if (contract_id := param_id(request.GET, "contract")) is not None:
