@@ -245,7 +245,7 @@ class IdFirstPaginator(_CountBesidePaginator):
 #: A page's rows by their ids (`rows_by_ids`): the compiled statement, per process, by what
 #: makes its SQL — the model, the columns, the number of ids, the user and his grants.
 _STATEMENTS: dict[tuple, _RowsStatement] = {}
-STATEMENTS_MAX = 1024
+STATEMENTS_MAX = 512
 
 
 @dataclass(frozen=True)
