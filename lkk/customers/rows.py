@@ -194,15 +194,17 @@ def home_card(contract: Contract, summary: dict[str, int]) -> str:
         f'<a class="btn btn-sm btn-outline-primary" href="{href}">{e(text)}</a>'
         for href, text in links
     )
+    # Texts to translate are outside the f-strings: xgettext does not look inside them.
+    points, meters = e(_("Точек учёта")), e(_("Приборов учёта"))
     return (
         '<div class="card">\n        <div class="card-body">\n'
         f'          <h2 class="h5 card-title" id="contract-card">{title}</h2>\n'
         f'          <p class="mb-2">{kind} · {badge}{status}</span></p>\n'
         '          <dl class="row mb-0">\n            \n\n'
         f"{balance(contract, 'col-sm-5', 'col-sm-7')}\n\n\n"
-        f'            <dt class="col-sm-5">{e(_("Точек учёта"))}</dt>'
+        f'            <dt class="col-sm-5">{points}</dt>'
         f'<dd class="col-sm-7">{plain(summary["points"])}</dd>\n'
-        f'            <dt class="col-sm-5">{e(_("Приборов учёта"))}</dt>'
+        f'            <dt class="col-sm-5">{meters}</dt>'
         f'<dd class="col-sm-7">{plain(summary["meters"])}</dd>\n'
         "          </dl>\n        </div>\n"
         '        <div class="card-footer d-flex flex-wrap gap-2">\n'

@@ -115,8 +115,9 @@ def language_switch(context: Context) -> SafeString:
         f"{code.upper()}</button>\n"
         for code in ("ru", "en")
     )
+    language = e(_("Язык"))  # outside the f-string: xgettext does not look inside them
     return SafeString(
         f'<form method="post" action="{url("set_language")}" class="d-flex gap-1 lkk-lang"'
-        f' aria-label="{e(_("Язык"))}">\n{_csrf(context)}\n'
+        f' aria-label="{language}">\n{_csrf(context)}\n'
         f'<input type="hidden" name="next" value="{e(back)}">\n{buttons}</form>'
     )
