@@ -248,6 +248,25 @@ _STATEMENTS: dict[tuple, _RowsStatement] = {}
 STATEMENTS_MAX = 512
 
 
+def _keep(key: tuple, statement: object) -> None:
+    if len(_STATEMENTS) >= STATEMENTS_MAX:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = statement
+
+
+def _converters(compiler: SQLCompiler) -> dict:
+    """What turns a compiled query's database values into Python ones (as results_iter)."""
+    return compiler.get_converters([col[0] for col in compiler.select[: compiler.col_count]])
+
+
+def _run(compiler: SQLCompiler, converters: dict, sql: str, params: object, using: str) -> list:
+    """A kept statement's rows, its database values converted as the ORM converts them."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return list(compiler.apply_converters(found, converters)) if converters else found
+
+
 @dataclass(frozen=True)
 class _RowsStatement:
     sql: str
@@ -261,11 +280,7 @@ class _RowsStatement:
         params = list(self.params)
         for slot, pk in zip(self.slots, ids, strict=True):
             params[slot] = pk
-        with connections[using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            found = cursor.fetchall()
-        if self.converters:
-            found = self.compiler.apply_converters(found, self.converters)
+        found = _run(self.compiler, self.converters, self.sql, params, using)
         order = {pk: index for index, pk in enumerate(ids)}
         return sorted(map(self.row._make, found), key=lambda row: order[row[0]])
 
@@ -292,9 +307,7 @@ def rows_by_ids(model: type, user: object, fields: tuple[str, ...], ids: list[in
             found = list(rows.values_list("pk", *fields, named=True))
             order = {pk: index for index, pk in enumerate(ids)}
             return sorted(found, key=lambda row: order[row[0]])
-        if len(_STATEMENTS) >= STATEMENTS_MAX:
-            _STATEMENTS.clear()
-        _STATEMENTS[key] = statement
+        _keep(key, statement)
     return statement.run(ids, using)
 
 
@@ -311,7 +324,7 @@ def _rows_statement(model: type, user: object, fields: tuple[str, ...], count: i
     params = tuple(params)
     if any(params.count(sentinel) != 1 for sentinel in sentinels):
         return None
-    converters = compiler.get_converters([col[0] for col in compiler.select[: compiler.col_count]])
+    converters = _converters(compiler)
     return _RowsStatement(
         sql=sql,
         params=params,
@@ -364,15 +377,7 @@ class _ModelsStatement:
         )
 
     def run(self) -> list:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            found = cursor.fetchall()
-        compiler = self.compiler
-        converters = compiler.get_converters(
-            [col[0] for col in compiler.select[: compiler.col_count]]
-        )
-        if converters:
-            found = compiler.apply_converters(found, converters)
+        found = _run(self.compiler, _converters(self.compiler), self.sql, self.params, self.using)
         objects = []
         for row in found:
             obj = self.model.from_db(self.using, self.init_list, row[self.fields])
@@ -399,9 +404,7 @@ def kept_models(key: tuple, build: Callable[[], QuerySet | None], *,
         statement = _ModelsStatement.of(queryset)
         if statement is None:
             return list(queryset)
-        if len(_STATEMENTS) >= STATEMENTS_MAX:
-            _STATEMENTS.clear()
-        _STATEMENTS[user_key] = statement
+        _keep(user_key, statement)
     return statement.run()
 
 
@@ -415,14 +418,7 @@ class _ValuesStatement:
     using: str
 
     def run(self) -> list[tuple]:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, self.params)
-            found = cursor.fetchall()
-        compiler = self.compiler
-        converters = compiler.get_converters(
-            [col[0] for col in compiler.select[: compiler.col_count]]
-        )
-        return list(compiler.apply_converters(found, converters)) if converters else found
+        return _run(self.compiler, _converters(self.compiler), self.sql, self.params, self.using)
 
 
 def kept_values(key: tuple, build: Callable[[], QuerySet], *, using: str = "default") -> list:
@@ -438,9 +434,7 @@ def kept_values(key: tuple, build: Callable[[], QuerySet], *, using: str = "defa
         except EmptyResultSet:
             return []
         statement = _ValuesStatement(sql, tuple(params), compiler, queryset.db)
-        if len(_STATEMENTS) >= STATEMENTS_MAX:
-            _STATEMENTS.clear()
-        _STATEMENTS[user_key] = statement
+        _keep(user_key, statement)
     return statement.run()
 
 
