@@ -15,7 +15,7 @@ and sort use only whitelisted fields.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,6 +81,13 @@ def _contains(model: type, fields: list[str], text: str) -> Q:
     # the line breaks between the fields: the folded text contains it iff one of them does.
     indexed = Q(search_text__contains=text)
     return indexed if set(fields) == folded else indexed & exact
+
+
+def _grouped(queryset: QuerySet) -> bool:
+    """DISTINCT or GROUP BY: a count beside the rows would count them before, so Django's
+    COUNT (Paginator.count) counts what the list shows."""
+    query = queryset.query
+    return query.distinct or query.group_by is not None
 
 
 def scalar_count(queryset: QuerySet) -> Subquery:
@@ -167,17 +174,13 @@ class RowsPaginator(_CountBesidePaginator):
         """Past the end: the narrower `counted` is counted."""
         return self.counted.count()
 
-    def _grouped(self) -> bool:
-        query = self.counted.query
-        return query.distinct or query.group_by is not None
-
     def _fetch(self, number: int) -> list:
         page = self._slice(number)
         if page is None:
             return []
 
         def build() -> QuerySet | None:
-            if self._grouped():  # counted by Paginator.count (IdFirstPaginator says why)
+            if _grouped(self.counted):  # counted by Paginator.count
                 return None
             return self.rows.annotate(lkk_total=scalar_count(self.counted))[page]
 
@@ -218,10 +221,7 @@ class IdFirstPaginator(_CountBesidePaginator):
         page = self._slice(number)
         if page is None:
             return []
-        query = self.object_list.query
-        if query.distinct or query.group_by is not None:
-            # A count beside the rows would count them before DISTINCT or GROUP BY: Django's
-            # COUNT (Paginator.count) counts what the list shows.
+        if _grouped(self.object_list):  # counted by Paginator.count
             return list(self.object_list.values_list("pk", flat=True)[page])
 
         def build() -> QuerySet:
@@ -283,8 +283,13 @@ class _RowsStatement:
         for slot, pk in zip(self.slots, ids, strict=True):
             params[slot] = pk
         found = _run(self.compiler, self.converters, self.sql, params, using)
-        order = {pk: index for index, pk in enumerate(ids)}
-        return sorted(map(self.row._make, found), key=lambda row: order[row[0]])
+        return _in_order(map(self.row._make, found), ids)
+
+
+def _in_order(rows: Iterable, ids: list[int]) -> list:
+    """`rows` (each with its id first) in the order of `ids`."""
+    order = {pk: index for index, pk in enumerate(ids)}
+    return sorted(rows, key=lambda row: order[row[0]])
 
 
 def rows_by_ids(model: type, user: object, fields: tuple[str, ...], ids: list[int], *,
@@ -307,8 +312,7 @@ def rows_by_ids(model: type, user: object, fields: tuple[str, ...], ids: list[in
         if statement is None:  # nothing to see, or SQL the ids cannot be put into
             rows = model._default_manager.visible_to(user).filter(pk__in=ids)
             found = list(rows.values_list("pk", *fields, named=True))
-            order = {pk: index for index, pk in enumerate(ids)}
-            return sorted(found, key=lambda row: order[row[0]])
+            return _in_order(found, ids)
         _keep(key, statement)
     return statement.run(ids, using)
 
@@ -351,6 +355,7 @@ class _ModelsStatement:
     related: list  # django.db.models.query.RelatedPopulator
     annotations: dict[str, int]
     using: str
+    converters: dict
 
     @classmethod
     def of(cls, queryset: QuerySet) -> _ModelsStatement | None:
@@ -376,10 +381,11 @@ class _ModelsStatement:
             related=get_related_populators(klass_info, select, queryset.db),
             annotations=dict(compiler.annotation_col_map or {}),
             using=queryset.db,
+            converters=_converters(compiler),
         )
 
     def run(self) -> list:
-        found = _run(self.compiler, _converters(self.compiler), self.sql, self.params, self.using)
+        found = _run(self.compiler, self.converters, self.sql, self.params, self.using)
         objects = []
         for row in found:
             obj = self.model.from_db(self.using, self.init_list, row[self.fields])
@@ -418,12 +424,14 @@ class _ValuesStatement:
     params: tuple
     compiler: SQLCompiler
     using: str
+    converters: dict
 
     def run(self) -> list[tuple]:
-        return _run(self.compiler, _converters(self.compiler), self.sql, self.params, self.using)
+        return _run(self.compiler, self.converters, self.sql, self.params, self.using)
 
 
-def kept_values(key: tuple, build: Callable[[], QuerySet], *, using: str = "default") -> list:
+def kept_values(key: tuple, build: Callable[[], QuerySet], *,
+                using: str = DEFAULT_DB_ALIAS) -> list:  # fmt: skip
     """The rows of `build()`'s values_list queryset as tuples, its statement kept under `key`
     (as `kept_models`)."""
     user_key = ("values", using, id(connections[using]), *key)
@@ -435,7 +443,9 @@ def kept_values(key: tuple, build: Callable[[], QuerySet], *, using: str = "defa
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return []
-        statement = _ValuesStatement(sql, tuple(params), compiler, queryset.db)
+        statement = _ValuesStatement(
+            sql, tuple(params), compiler, queryset.db, _converters(compiler)
+        )
         _keep(user_key, statement)
     return statement.run()
 
