@@ -7,17 +7,14 @@ that children can point at parents without reading them back.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from queue import Full, Queue
-from threading import Event, Thread
-from typing import TypeVar
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
-
-T = TypeVar("T")
 
 
 def next_id(model: type[models.Model]) -> int:
@@ -123,56 +120,6 @@ def indexes_after_load(*model_list: type[models.Model]) -> Iterator[None]:
                 )
 
 
-class _Failed:
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-_DONE = object()
-
-
-def made_ahead(rows: Iterable[T], *, chunk: int = 5000, ahead: int = 100) -> Iterator[T]:
-    """The rows, made by a thread ahead of their consumer (at most `ahead` chunks of `chunk`).
-
-    A bulk load alternates between Python making rows and the database storing them or
-    building indexes; while the loading thread waits for the database (which does not hold the
-    GIL), this thread makes the next rows, so that the machine's second core is used. The rows
-    and their order are the same as the iterable's; its error is raised to the consumer. The
-    iterable must not use the database connection.
-    """
-    queue: Queue = Queue(maxsize=ahead)
-    stop = Event()
-
-    def produce() -> None:
-        try:
-            iterator = iter(rows)
-            while batch := list(islice(iterator, chunk)):
-                while not stop.is_set():
-                    try:
-                        queue.put(batch, timeout=0.5)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
-                    return
-            queue.put(_DONE)
-        except BaseException as error:  # handed to the consumer
-            queue.put(_Failed(error))
-
-    Thread(target=produce, name="made_ahead", daemon=True).start()
-
-    def consume() -> Iterator[T]:
-        try:
-            while (item := queue.get()) is not _DONE:
-                if isinstance(item, _Failed):
-                    raise item.error
-                yield from item
-        finally:
-            stop.set()
-
-    return consume()
-
-
 def reset_sequences(*model_list: type[models.Model]) -> None:
     """After inserting explicit primary keys, PostgreSQL's sequences must move past them."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
@@ -203,3 +150,117 @@ def vacuum(*model_list: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in model_list:
             cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+#: The row makers of the RowMakers that forked the current worker processes (see below).
+_MAKERS: dict[str, Callable[[Any], Iterable[Sequence[object]]]] = {}
+
+
+def copy_text(rows: Sequence[Sequence[object]]) -> bytes:
+    """Rows in COPY's text format: values by `str`, None as \\N, booleans as True/False.
+
+    Generated values rarely hold a tab, a newline or a backslash; the whole block is checked
+    for them at once (a count of each is cheap) and only a block that has one is escaped.
+    """
+    if not rows:
+        return b""
+    text = "".join(
+        "\t".join(["\\N" if value is None else str(value) for value in row]) + "\n" for row in rows
+    )
+    width = len(rows[0])
+    nulls = sum(row.count(None) for row in rows)
+    if (
+        text.count("\t") != len(rows) * (width - 1)
+        or text.count("\n") != len(rows)
+        or text.count("\\") != nulls
+        or "\r" in text
+    ):
+        text = "".join(
+            "\t".join(["\\N" if value is None else _escaped(str(value)) for value in row]) + "\n"
+            for row in rows
+        )
+    return text.encode()
+
+
+def _escaped(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _made_as_copy_text(task: tuple[str, object]) -> tuple[int, bytes]:
+    """In a worker: one part's rows as COPY text (the maker comes from the fork)."""
+    name, part = task
+    rows = list(_MAKERS[name](part))
+    return len(rows), copy_text(rows)
+
+
+class RowMakers:
+    """Rows made by worker processes while this process loads earlier ones (PostgreSQL).
+
+    A bulk load of generated rows is Python making rows and PostgreSQL storing them and
+    building indexes, one after the other in one thread (and one core) each. Here `processes`
+    forked workers make the rows, part by part, as COPY text; this process only hands the
+    text to COPY, so that rows are made while PostgreSQL stores earlier ones or builds
+    indexes. A maker is a function of a part (e.g. a range of meters) that yields the part's
+    rows as tuples; it must not use the database (the workers are forks: they see what this
+    process had made before the fork, and nothing later). `start` queues a table's parts at
+    once, in the order they are to be loaded; `insert` loads them in that order. Rows and
+    their order are the makers' own. Elsewhere (SQLite) nothing is forked: the parts are made
+    when `insert` reaches them and go through `insert_rows`.
+    """
+
+    def __init__(
+        self,
+        makers: dict[str, Callable[[Any], Iterable[Sequence[object]]]],
+        *,
+        processes: int = 2,
+    ) -> None:
+        self.makers = makers
+        self.processes = processes
+        self.pool: Any = None
+
+    def __enter__(self) -> RowMakers:
+        if connection.vendor == "postgresql":
+            _MAKERS.clear()
+            _MAKERS.update(self.makers)
+            self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        _MAKERS.clear()
+
+    def start(self, name: str, parts: Iterable[object]) -> Iterator[Any]:
+        """A table's parts queued for the workers (PostgreSQL) or made lazily (elsewhere)."""
+        if self.pool is not None:
+            return self.pool.imap(_made_as_copy_text, [(name, part) for part in parts])
+        make = self.makers[name]
+        return (row for part in parts for row in make(part))
+
+    def insert(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        started: Iterator[Any],
+        *,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> int:
+        """Loads what `start` queued into the model's table; returns how many rows."""
+        if self.pool is None:
+            return insert_rows(model, columns, started, on_batch=on_batch)
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        total = 0
+        with connection.cursor() as cursor:
+            sql = f"COPY {table} ({names}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.copy(sql) as copy:
+                for count, text in started:
+                    copy.write(text)
+                    total += count
+                    if on_batch:
+                        on_batch(count)
+        return total

@@ -1,14 +1,15 @@
 """Demo money: the zone lines of every demo charge and the tariff components (B1, R3).
 
-Called once from the seed after the charges are loaded. Lines are made for the charges that
-have none yet (the ones this run added: their ids are above every id that has lines), so a
-second run adds nothing. Rows are streamed to COPY like the rest of the seed.
+The seed (lkk/demo/seed.py) makes them with the charges it adds, from the same numbers, so a
+second run adds nothing; a database seeded before lines existed got them from the migration
+(lkk/billing/migrations/0003), with the same billing ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
@@ -43,7 +44,8 @@ def line_billing_id(charge_billing_id: str, zone: str) -> str:
 
 
 def component_billing_id(contract_billing_id: str, period: dt.date, kind: str) -> str:
-    """Billing's ID of a demo tariff component (the migration gives existing ones the same)."""
+    """Billing's ID of a demo tariff component (the migration gives existing ones the same;
+    `components` below writes the same)."""
     return f"TC-{contract_billing_id}-{period:%Y%m}-{kind}"
 
 
@@ -81,32 +83,52 @@ def components_of(price_net: Decimal) -> list[tuple[str, Decimal]]:
     return [*parts, ("infrastructure", price_net - sum(p for _k, p in parts))]
 
 
-def _lines(charges: list[tuple], now: str) -> Iterator[tuple]:
+def lines(charges: Iterable[tuple], now: str) -> Iterator[tuple]:
+    """The zone lines of charges given as (id, contract id, counterparty kind, kWh, amount,
+    period, billing id, contract's billing id), as rows of LINE_COLUMNS."""
     for charge_id, contract_id, kind, kwh, amount, _period, charge_bid, _contract_bid in charges:
         for line in split_charge(kwh, amount, zones_of(contract_id, kind)):
             yield (line_billing_id(charge_bid, line[0]), now, charge_id, *line)
 
 
-def _components(charges: list[tuple], since: dt.date, now: str) -> Iterator[tuple]:
-    seen: set[int] = set()
-    for _charge_id, contract_id, kind, _kwh, _amount, period, _bid, contract_bid in charges:
-        if period < since or (contract_id, period) in seen:
-            continue
-        seen.add((contract_id, period))
-        price_net = (TARIFF_KOPECKS[kind] / Decimal(100) * 100 / (100 + VAT_RATE)).quantize(
-            PRICE_PLACES
-        )
-        for component, price in components_of(price_net):
-            yield (component_billing_id(contract_bid, period, component), now, contract_id,
-                   period.isoformat(), component, price)  # fmt: skip
+@functools.cache
+def _components_of_kind(kind: str) -> list[tuple[str, Decimal]]:
+    price_net = (TARIFF_KOPECKS[kind] / Decimal(100) * 100 / (100 + VAT_RATE)).quantize(
+        PRICE_PLACES
+    )
+    return components_of(price_net)
+
+
+def components(
+    contract_id: int, contract_bid: str, kind: str, periods: list[tuple], now: str
+) -> Iterator[tuple]:
+    """A contract's tariff components for periods given as (first day, ISO date, YYYYMM), as
+    rows of COMPONENT_COLUMNS (the price depends on the counterparty's kind only)."""
+    parts = _components_of_kind(kind)
+    for _first, iso, month in periods:
+        for component, price in parts:
+            yield (f"TC-{contract_bid}-{month}-{component}", now, contract_id, iso, component,
+                   price)  # fmt: skip
 
 
 #: The demo's price of a kWh with VAT in kopecks by counterparty kind (as lkk/demo/seed.py).
 TARIFF_KOPECKS = {"ul": 980, "ip": 920, "fl": 655}
 
 
+def _components_since(charges: list[tuple], since: dt.date, now: str) -> Iterator[tuple]:
+    seen: set[tuple[int, dt.date]] = set()
+    for _charge_id, contract_id, kind, _kwh, _amount, period, _bid, contract_bid in charges:
+        if period < since or (contract_id, period) in seen:
+            continue
+        seen.add((contract_id, period))
+        yield from components(
+            contract_id, contract_bid, kind, [(period, period.isoformat(), f"{period:%Y%m}")], now
+        )
+
+
 def load(stream: TextIO) -> dict[str, int]:
-    """Lines and components for the charges that have no lines yet; returns the row counts."""
+    """Lines and components for older charges that have none (a database seeded before lines
+    existed: the seed makes them with the charges it adds); returns the row counts."""
     last = ChargeLine.objects.aggregate(last=Max("charge_id"))["last"] or 0
     charges = list(
         Charge.objects.filter(pk__gt=last)
@@ -124,18 +146,18 @@ def load(stream: TextIO) -> dict[str, int]:
     since = dt.date(month_index // 12, month_index % 12 + 1, 1)
     counts = {}
     line_total = sum(len(ZONE_SPLITS[zones_of(c[1], c[2])]) for c in charges)
-    components = list(_components(charges, since, now))
+    component_rows = list(_components_since(charges, since, now))
     # Into empty tables (the first seed), the unique billing_id and the other indexes are built
     # once after the rows (lkk/core/bulk.py), as for the rest of the seed.
     with indexes_after_load(ChargeLine, TariffComponent):
         progress = Progress("charge_line", line_total, stream=stream)
         counts["charge_line"] = insert_rows(
-            ChargeLine, LINE_COLUMNS, _lines(charges, now), on_batch=progress.advance
+            ChargeLine, LINE_COLUMNS, lines(charges, now), on_batch=progress.advance
         )
         progress.close()
-        progress = Progress("tariff_component", len(components), stream=stream)
+        progress = Progress("tariff_component", len(component_rows), stream=stream)
         counts["tariff_component"] = insert_rows(
-            TariffComponent, COMPONENT_COLUMNS, components, on_batch=progress.advance
+            TariffComponent, COMPONENT_COLUMNS, component_rows, on_batch=progress.advance
         )
         progress.close()
     analyze(ChargeLine, TariffComponent)

@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
@@ -25,13 +26,12 @@ from django.utils import timezone
 from lkk.accounts.models import Consent
 from lkk.accounts.services import OPERATORS_GROUP, roles_ensure
 from lkk.accounts.services.consent import agreement_current, agreement_ensure_first
-from lkk.billing.models import Charge, Document, Payment
+from lkk.billing.models import Charge, ChargeLine, Document, Payment, TariffComponent
 from lkk.core import validators
 from lkk.core.bulk import (
+    RowMakers,
     analyze,
     indexes_after_load,
-    insert_rows,
-    made_ahead,
     next_id,
     reset_sequences,
     vacuum,
@@ -102,6 +102,7 @@ class ContractSpec:
     number: str
     kind: str  # counterparty kind, for tariffs and documents
     counterparty_id: int
+    billing_id: str
     monthly_kwh: int = 0
 
 
@@ -211,7 +212,10 @@ class Builder:
              "supply", status, category, voltage, _money(power), signed.isoformat(),
              valid_to.isoformat() if valid_to else None, "0.00", None)
         )  # fmt: skip
-        spec = ContractSpec(id=contract_id, number=number, kind=kind, counterparty_id=cp_id)
+        spec = ContractSpec(
+            id=contract_id, number=number, kind=kind, counterparty_id=cp_id,
+            billing_id=f"{cp_billing}-D{j:02d}",
+        )  # fmt: skip
         self.contracts.append(spec)
         # Contacts as listed in the contract: what registration (A1) checks against.
         email = f"energo{index:05d}.{j}@example.ru"
@@ -302,40 +306,58 @@ class Builder:
                  old_installed, (removed + dt.timedelta(days=365 * 6)).isoformat(), False)
             )  # fmt: skip
 
-    # --- time series, streamed ----------------------------------------------------------------
-    def readings(self) -> Iterator[tuple]:
-        months = [
-            _month_start(self.today, back).replace(day=25) for back in range(READING_MONTHS, 0, -1)
-        ]
-        for m in self.meters:
+    # --- time series, made part by part (a part: a range of meters or contracts) ------------
+    @functools.cached_property
+    def _reading_months(self) -> list[tuple[str, str]]:
+        """The reading days, oldest first: (ISO date, YYYYMM)."""
+        days = [_month_start(self.today, back).replace(day=25)
+                for back in range(READING_MONTHS, 0, -1)]  # fmt: skip
+        return [(day.isoformat(), f"{day:%Y%m}") for day in days]
+
+    def _periods(self, months: int) -> list[tuple[dt.date, str, str]]:
+        """The last `months` months, oldest first: (first day, ISO date, YYYYMM)."""
+        firsts = [_month_start(self.today, back) for back in range(months, 0, -1)]
+        return [(day, day.isoformat(), f"{day:%Y%m}") for day in firsts]
+
+    def readings(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        months = self._reading_months
+        last = len(months) - 1
+        now = self.now
+        for m in self.meters[part[0] : part[1]]:
             rng = random.Random(m.id)
-            shares = ZONE_SHARES[m.zones]
+            randint, roll = rng.randint, rng.random
             # Values in hundredths, kept to what the meter shows (a tenth for 1 decimal).
             grain = 10 ** (2 - min(m.decimals, 2))
-            values = {zone: m.start * share // 100 // grain * grain for zone, share in shares}
-            for n, day in enumerate(months):
-                last = n == len(months) - 1
+            zones = [
+                [zone, m.start * share // 100 // grain * grain, m.monthly_units * share // 100]
+                for zone, share in ZONE_SHARES[m.zones]
+            ]
+            prefix = f"{m.billing_id}-"
+            for n, (day, month) in enumerate(months):
                 if m.source_auto:
                     source, status = "askue", "taken"
-                elif last:
+                elif n == last:
                     source, status = "customer", "accepted"
                 else:
-                    roll = rng.random()
+                    chance = roll()
                     source = (
-                        "customer" if roll < 0.7 else ("billing" if roll < 0.9 else "inspector")
+                        "customer" if chance < 0.7 else ("billing" if chance < 0.9 else "inspector")
                     )
                     status = "taken"
-                for zone, share in shares:
-                    step = m.monthly_units * share // 100 * rng.randint(80, 120) // 100
-                    step = step // grain * grain
-                    values[zone] += step
-                    billing_id = (
-                        None if status == "accepted" else f"{m.billing_id}-{day:%Y%m}-{zone}"
-                    )
+                for values in zones:
+                    zone, value, base = values
+                    # Monthly steps vary from -20 % to +20 %.
+                    step = base * randint(80, 120) // 100 // grain * grain
+                    value += step
+                    values[1] = value
+                    billing_id = None if status == "accepted" else f"{prefix}{month}-{zone}"
                     # The first month has no earlier reading in the mirror to subtract.
-                    consumption = _value(step * m.ratio) if n else None
-                    yield (billing_id, m.id, zone, _value(values[zone]), day.isoformat(), source,
-                           status, None, self.now, consumption, False, "", False)  # fmt: skip
+                    consumption = None
+                    if n:
+                        used = step * m.ratio
+                        consumption = f"{used // 100}.{used % 100:02d}"
+                    yield (billing_id, m.id, zone, f"{value // 100}.{value % 100:02d}", day,
+                           source, status, None, now, consumption, False, "", False)  # fmt: skip
 
     @staticmethod
     def _charged_kwh(c: ContractSpec) -> list[int]:
@@ -343,48 +365,86 @@ class Builder:
         rng = random.Random(c.id)
         return [c.monthly_kwh * rng.randint(85, 115) // 100 for _ in range(CHARGE_MONTHS)]
 
-    def charges(self) -> Iterator[tuple]:
-        for c in self.contracts:
-            charged = self._charged_kwh(c)
-            for back in range(CHARGE_MONTHS, 0, -1):
-                period = _month_start(self.today, back)
-                kwh = charged[CHARGE_MONTHS - back]
-                amount = kwh * TARIFF_RUB_PER_KWH[c.kind]
-                yield (f"CH-{c.number}-{period:%Y%m}", self.now, c.id, period.isoformat(),
-                       f"{kwh}.000", _money(amount))  # fmt: skip
+    def _charges_of(self, part: tuple[int, int | None]) -> Iterator[tuple]:
+        """A part's charges: (id, contract, kWh, amount in kopecks, period, its YYYYMM)."""
+        periods = self._periods(CHARGE_MONTHS)
+        first = part[0]
+        for offset, c in enumerate(self.contracts[part[0] : part[1]]):
+            charge_id = self.ids["charge"] + (first + offset) * CHARGE_MONTHS
+            tariff = TARIFF_RUB_PER_KWH[c.kind]
+            for n, kwh in enumerate(self._charged_kwh(c)):
+                period, iso, month = periods[n]
+                yield charge_id + n, c, kwh, kwh * tariff, period, iso, month
+
+    def charges(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        now = self.now
+        for charge_id, c, kwh, amount, _period, iso, month in self._charges_of(part):
+            yield (charge_id, f"CH-{c.number}-{month}", now, c.id, iso, f"{kwh}.000",
+                   _money(amount))  # fmt: skip
+
+    def charge_lines(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        """The zone lines of a part's charges (B1): lkk/demo/money.py splits a charge."""
+        return money.lines(
+            (
+                (charge_id, c.id, c.kind, Decimal(f"{kwh}.000"), Decimal(_money(amount)),
+                 period, f"CH-{c.number}-{month}", c.billing_id)
+                for charge_id, c, kwh, amount, period, _iso, month in self._charges_of(part)
+            ),
+            self.now,
+        )  # fmt: skip
+
+    def tariff_components(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        """The tariff components (R3) of a part's contracts for the charged months."""
+        periods = self._periods(money.COMPONENT_MONTHS)
+        for c in self.contracts[part[0] : part[1]]:
+            yield from money.components(c.id, c.billing_id, c.kind, periods, self.now)
 
     def payments_and_balances(self) -> tuple[list[tuple], dict[int, int]]:
         payments, balances = [], {}
+        months = []
+        for back in range(PAYMENT_MONTHS, 0, -1):
+            period = _month_start(self.today, back)
+            paid_month = _month_start(self.today, back - 1)
+            months.append((f"{period:%Y%m}", f"{period:%m.%Y}", f"{paid_month:%Y-%m}-"))
+        now = self.now
         for c in self.contracts:
             rng = random.Random(c.id * 3 + 1)
             balance = 0
-            for back in range(PAYMENT_MONTHS, 0, -1):
-                period = _month_start(self.today, back)
-                charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+            charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+            for month, shown, paid_month in months:
                 paid = charged if rng.random() < 0.8 else charged * rng.randint(50, 95) // 100
                 balance += paid - charged
-                paid_on = _month_start(self.today, back - 1).replace(day=rng.randint(5, 18))
+                paid_on = f"{paid_month}{rng.randint(5, 18):02d}"
                 payments.append(
-                    (f"PAY-{c.number}-{period:%Y%m}", self.now, c.id, paid_on.isoformat(),
-                     _money(paid), f"{rng.randint(100, 9999)}",
-                     f"Оплата по договору {c.number} за {period:%m.%Y}")
+                    (f"PAY-{c.number}-{month}", now, c.id, paid_on, _money(paid),
+                     f"{rng.randint(100, 9999)}", f"Оплата по договору {c.number} за {shown}")
                 )  # fmt: skip
             balances[c.id] = balance
         return payments, balances
 
-    def documents(self) -> Iterator[tuple]:
-        for c in self.contracts:
+    def documents(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        months = []
+        for back in range(DOCUMENT_MONTHS, 0, -1):
+            period = _month_start(self.today, back)
+            issued = _month_start(self.today, back - 1).replace(day=3)
+            months.append((back, period.isoformat(), f"{period:%y%m}", f"{period:%Y%m}",
+                           issued.isoformat()))  # fmt: skip
+        now = self.now
+        for c in self.contracts[part[0] : part[1]]:
             kinds = ("invoice",) if c.kind == "fl" else ("invoice", "upd")
             charged = self._charged_kwh(c)
-            for back in range(DOCUMENT_MONTHS, 0, -1):
-                period = _month_start(self.today, back)
-                issued = _month_start(self.today, back - 1).replace(day=3)
+            tariff = TARIFF_RUB_PER_KWH[c.kind]
+            for back, period, short, month, issued in months:
                 # A month's documents are for what was charged that month (B2: their lines).
-                amount = charged[CHARGE_MONTHS - back] * TARIFF_RUB_PER_KWH[c.kind]
+                amount = _money(charged[CHARGE_MONTHS - back] * tariff)
                 for kind in kinds:
-                    yield (f"DOC-{kind}-{c.number}-{period:%Y%m}", self.now, c.id, kind,
-                           f"{c.number}/{period:%y%m}", issued.isoformat(), period.isoformat(),
-                           _money(amount), "")  # fmt: skip
+                    yield (f"DOC-{kind}-{c.number}-{month}", now, c.id, kind,
+                           f"{c.number}/{short}", issued, period, amount, "")  # fmt: skip
+
+    def rows_of(self, part: tuple[str, int, int]) -> list[tuple]:
+        """A slice of a table's rows made in this process (counterparties, contracts, …)."""
+        key, start, stop = part
+        return self.rows[key][start:stop]
 
 
 COLUMNS = {
@@ -410,7 +470,7 @@ COLUMNS = {
 READING_COLUMNS = ("billing_id", "meter_id", "zone", "value", "read_on", "source", "status",
                    "submitted_by_id", "created_at", "consumption", "rolled_over",
                    "rejection_reason", "to_export")  # fmt: skip
-CHARGE_COLUMNS = ("billing_id", "synced_at", "contract_id", "period", "kwh", "amount")
+CHARGE_COLUMNS = ("id", "billing_id", "synced_at", "contract_id", "period", "kwh", "amount")
 PAYMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "paid_on", "amount",
                    "document_number", "purpose")  # fmt: skip
 DOCUMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "kind", "number", "issued_on",
@@ -525,58 +585,99 @@ def load_counterparty(
     return Counterparty.objects.get(billing_id=billing_id)
 
 
+#: Rows a worker makes at a time: meters' readings, contracts' billing rows, other rows.
+PART_METERS = 2000
+PART_CONTRACTS = 1000
+PART_ROWS = 20000
+
+
+def _parts(total: int, size: int) -> list[tuple[int, int]]:
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
 def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
     """COPY every table, its indexes and constraints built after its rows (lkk/core/bulk.py).
 
-    The readings and the billing rows are made by threads ahead of their COPY: they make rows
-    while this thread waits for PostgreSQL to store rows and build indexes.
+    The rows are made by worker processes (RowMakers) in the order they are loaded, ahead of
+    their COPY: while PostgreSQL stores the customers' rows and builds their indexes, the
+    workers make the readings, and so on.
     """
     counts: dict[str, int] = {}
     payments, balances = builder.payments_and_balances()
+    builder.rows["payment"] = payments
     # Each contract's balance goes in with its row (an UPDATE per balance took longer than the
     # contracts' COPY).
     balance_on = builder.today.replace(day=1).isoformat()
     builder.rows["contract"] = [
         (*row[:-2], _money(balances[row[0]]), balance_on) for row in builder.rows["contract"]
     ]
+    builder.ids["charge"] = next_id(Charge)
+    contracts = builder.contracts
+    zones = sum(len(money.ZONE_SPLITS[money.zones_of(c.id, c.kind)]) for c in contracts)
+    totals = {
+        "reading": sum(len(ZONE_SHARES[m.zones]) * READING_MONTHS for m in builder.meters),
+        "charge": len(contracts) * CHARGE_MONTHS,
+        "payment": len(payments),
+        "document": sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in contracts),
+        "charge_line": zones * CHARGE_MONTHS,
+        "tariff_component": len(contracts)
+        * money.COMPONENT_MONTHS
+        * (len(money.COMPONENT_SHARES) + 1),  # infrastructure takes the rest
+    }
+    makers = {
+        "rows": builder.rows_of,
+        "reading": builder.readings,
+        "charge": builder.charges,
+        "document": builder.documents,
+        "charge_line": builder.charge_lines,
+        "tariff_component": builder.tariff_components,
+    }
     models = [model for model, _ in COLUMNS.values()]
-    with indexes_after_load(*models):
-        for key, (model, columns) in COLUMNS.items():
-            rows = builder.rows[key]
-            counts[key] = _insert(model, columns, rows, len(rows), key, stream)
-        # Made while PostgreSQL builds the indexes of the tables above.
-        readings = made_ahead(builder.readings(), ahead=100)
-    reading_total = sum(len(ZONE_SHARES[m.zones]) * READING_MONTHS for m in builder.meters)
-    with indexes_after_load(Reading):
-        counts["reading"] = _insert(
-            Reading, READING_COLUMNS, readings, reading_total, "reading", stream
-        )
-        # Made while PostgreSQL builds the readings' indexes.
-        charges = made_ahead(builder.charges(), ahead=200)
-        documents = made_ahead(builder.documents(), ahead=200)
-    with indexes_after_load(Charge, Payment, Document):
-        counts["charge"] = _insert(
-            Charge, CHARGE_COLUMNS, charges, len(builder.contracts) * CHARGE_MONTHS,
-            "charge", stream,
-        )  # fmt: skip
-        counts["payment"] = _insert(
-            Payment, PAYMENT_COLUMNS, payments, len(payments), "payment", stream
-        )
-        doc_total = sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in builder.contracts)
-        counts["document"] = _insert(
-            Document, DOCUMENT_COLUMNS, documents, doc_total, "document", stream
-        )
-    counts.update(money.load(stream))  # zone lines and tariff components (B1, R3)
-    reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
-    analyze(*models, Reading, Charge, Payment, Document)
+    billing = {
+        "charge": (Charge, CHARGE_COLUMNS),
+        "payment": (Payment, PAYMENT_COLUMNS),
+        "document": (Document, DOCUMENT_COLUMNS),
+        "charge_line": (ChargeLine, money.LINE_COLUMNS),
+        "tariff_component": (TariffComponent, money.COMPONENT_COLUMNS),
+    }
+    with RowMakers(makers) as made:
+        # Queued in the order of the loads below: the workers make them in that order.
+        started = {
+            key: made.start("rows", [(key, *part) for part in _parts(len(rows), PART_ROWS)])
+            for key, rows in ((key, builder.rows[key]) for key in COLUMNS)
+        }
+        started["reading"] = made.start("reading", _parts(len(builder.meters), PART_METERS))
+        for key in billing:
+            if key == "payment":
+                parts = [("payment", *part) for part in _parts(len(payments), PART_ROWS)]
+                started[key] = made.start("rows", parts)
+            else:
+                started[key] = made.start(key, _parts(len(contracts), PART_CONTRACTS))
+        with indexes_after_load(*models):
+            for key, (model, columns) in COLUMNS.items():
+                rows = builder.rows[key]
+                counts[key] = _insert(made, model, columns, started[key], len(rows), key, stream)
+        with indexes_after_load(Reading):
+            counts["reading"] = _insert(
+                made, Reading, READING_COLUMNS, started["reading"], totals["reading"], "reading",
+                stream,
+            )  # fmt: skip
+        with indexes_after_load(*(model for model, _ in billing.values())):
+            for key, (model, columns) in billing.items():
+                counts[key] = _insert(made, model, columns, started[key], totals[key], key, stream)
+    for key, count in money.load(stream).items():  # older charges without lines, if any
+        counts[key] += count
+    reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter, Charge)
+    analyze(*models, Reading, *(model for model, _ in billing.values()))
     return counts
 
 
-def _insert(model, columns, rows, total: int, label: str, stream: TextIO) -> int:
+def _insert(made: RowMakers, model, columns, started, total: int, label: str,
+            stream: TextIO) -> int:  # fmt: skip
     if total == 0:
         return 0
     progress = Progress(label, total, stream=stream)
-    count = insert_rows(model, columns, rows, on_batch=progress.advance)
+    count = made.insert(model, columns, started, on_batch=progress.advance)
     progress.close()
     return count
 

@@ -1,34 +1,83 @@
-"""Bulk loading: COPY in one stream, indexes after the load, rows made ahead by a thread."""
+"""Bulk loading: COPY in one stream, indexes after the load, rows made by worker processes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from lkk.core.bulk import indexes_after_load, insert_rows, made_ahead
+from lkk.core.bulk import RowMakers, copy_text, indexes_after_load, insert_rows
 from lkk.readings.models import Reading
 
-
-def test_made_ahead_keeps_the_rows_and_their_order():
-    assert list(made_ahead(iter(range(12345)), chunk=100, ahead=3)) == list(range(12345))
-    assert list(made_ahead(iter([]))) == []
-
-
-def test_made_ahead_raises_the_producers_error():
-    def rows():
-        yield 1
-        raise ValueError("broken row")
-
-    with pytest.raises(ValueError, match="broken row"):
-        list(made_ahead(rows(), chunk=1))
+ODD_ROWS = [
+    (1, "plain", None, True, Decimal("1.50"), dt.date(2026, 1, 2)),
+    (2, "tab\there", "new\nline", False, Decimal("0"), dt.date(2026, 1, 3)),
+    (3, "back\\slash \\N", "cr\r", None, None, None),
+]
 
 
-def test_made_ahead_stops_when_its_consumer_stops():
-    rows = made_ahead(iter(range(10**6)), chunk=10, ahead=2)
-    assert next(rows) == 0
-    rows.close()  # the producer gives up instead of waiting for room forever
+def _parse_copy_text(data: bytes) -> list[tuple]:
+    """COPY's text format read back the way PostgreSQL reads it (for the SQLite run too)."""
+    unescape = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+    rows = []
+    for line in data.decode().split("\n")[:-1]:
+        values = []
+        for field in line.split("\t"):
+            if field == "\\N":
+                values.append(None)
+                continue
+            out, chars = [], iter(field)
+            for char in chars:
+                out.append(unescape[next(chars)] if char == "\\" else char)
+            values.append("".join(out))
+        rows.append(tuple(values))
+    return rows
+
+
+def test_copy_text_escapes_only_what_needs_it():
+    expected = [tuple(None if v is None else str(v) for v in row) for row in ODD_ROWS]
+    assert _parse_copy_text(copy_text(ODD_ROWS)) == expected
+    assert copy_text(ODD_ROWS[:1]) == b"1\tplain\t\\N\tTrue\t1.50\t2026-01-02\n"
+    assert copy_text([]) == b""
+
+
+def _odd_names(part):
+    """Rows of one column (a group's name) with tabs, newlines and backslashes in them."""
+    start, stop = part
+    for n in range(start, stop):
+        yield (f"group {n}\t{'x' * (n % 3)}" + ("\\N" if n % 2 else "\nline"),)
+
+
+def _broken(part):
+    yield ("fine",)
+    raise ValueError(f"part {part} broke")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row_makers_load_every_part_in_order():
+    """Forked workers (PostgreSQL) or lazily here (SQLite): the same rows in the same order."""
+    with RowMakers({"odd": _odd_names}) as made:
+        started = made.start("odd", [(0, 7), (7, 8), (8, 8), (8, 25)])
+        seen = []
+        count = made.insert(Group, ("name",), started, on_batch=seen.append)
+    expected = [name for (name,) in _odd_names((0, 25))]
+    assert count == 25
+    assert sum(seen) == 25
+    assert list(Group.objects.order_by("pk").values_list("name", flat=True)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_makers_error_reaches_the_loader_and_nothing_is_stored():
+    with (
+        pytest.raises(ValueError, match="broke"),
+        transaction.atomic(),
+        RowMakers({"broken": _broken}) as made,
+    ):
+        made.insert(Group, ("name",), made.start("broken", [(0, 1)]))
+    assert not Group.objects.filter(name="fine").exists()
 
 
 def _schema(table: str) -> tuple[list, list]:
