@@ -18,8 +18,13 @@ class Charge(BillingMirror):
 
     CONTRACT_PATH = "contract"
 
+    # No index of its own: the unique (contract, period) index leads with it.
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="charges", verbose_name=_("договор")
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        verbose_name=_("договор"),
+        db_index=False,
     )
     period = models.DateField(_("расчётный период"), help_text=_("первое число месяца"))
     kwh = models.DecimalField(
@@ -146,8 +151,13 @@ class ChargeLine(BillingMirror):
 
     CONTRACT_PATH = "charge__contract"
 
+    # No index of its own: the unique (charge, zone) index leads with it.
     charge = models.ForeignKey(
-        Charge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("начисление")
+        Charge,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("начисление"),
+        db_index=False,
     )
     zone = models.CharField(_("зона суток"), max_length=12, choices=Zone.choices)
     kwh = models.DecimalField(
@@ -207,10 +217,12 @@ class TariffComponent(BillingMirror):
 
     CONTRACT_PATH = "contract"
 
+    # No index of its own: the unique (contract, period, kind) index leads with it.
     contract = models.ForeignKey(
         Contract,
         on_delete=models.PROTECT,
         related_name="tariff_components",
+        db_index=False,
         verbose_name=_("договор"),
     )
     period = models.DateField(_("расчётный период"), help_text=_("первое число месяца"))

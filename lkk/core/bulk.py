@@ -8,6 +8,7 @@ that children can point at parents without reading them back.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -224,7 +225,11 @@ class RowMakers:
         if connection.vendor == "postgresql":
             _MAKERS.clear()
             _MAKERS.update(self.makers)
-            self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+            # Niced: PostgreSQL's backend (which stores the rows) is the load's critical path,
+            # the workers only need to stay ahead of it.
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.processes, initializer=os.nice, initargs=(10,)
+            )
         return self
 
     def __exit__(self, *error: object) -> None:

@@ -2,6 +2,7 @@ import functools
 
 from django.db import models
 from django.db.models.fields import Field
+from django.db.models.functions import Now
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
@@ -34,7 +35,8 @@ class BillingMirror(ChoiceLabels):
     """A row that billing owns: the portal keeps billing's own ID to match every later import."""
 
     billing_id = models.CharField(_("ID в биллинге"), max_length=64, unique=True)
-    synced_at = models.DateTimeField(_("получено из биллинга"), auto_now=True)
+    # The database's default too: bulk loads (COPY) leave the column to it.
+    synced_at = models.DateTimeField(_("получено из биллинга"), auto_now=True, db_default=Now())
 
     class Meta:
         abstract = True

@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TextIO
 
 from django.db.models import Max
-from django.utils import timezone
 
 from lkk.billing.models import Charge, ChargeLine, TariffComponent
 from lkk.core.bulk import analyze, indexes_after_load, insert_rows
@@ -33,9 +32,9 @@ ZONE_SPLITS = {
 }
 #: Shares of the price without VAT by component, in per cent (infrastructure takes the rest).
 COMPONENT_SHARES = (("generation", 52), ("transmission", 40), ("sales_markup", 7))
-LINE_COLUMNS = ("billing_id", "synced_at", "charge_id", "zone", "kwh", "price", "amount",
+LINE_COLUMNS = ("billing_id", "charge_id", "zone", "kwh", "price", "amount",
                 "vat_rate", "vat_amount")  # fmt: skip
-COMPONENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "period", "kind", "price")
+COMPONENT_COLUMNS = ("billing_id", "contract_id", "period", "kind", "price")
 
 
 def line_billing_id(charge_billing_id: str, zone: str) -> str:
@@ -54,25 +53,54 @@ def zones_of(contract_id: int, kind: str) -> int:
     return 1 + contract_id % 2 if kind == "fl" else 1 + contract_id % 3
 
 
-def vat_in(amount: Decimal, rate: Decimal = VAT_RATE) -> Decimal:
-    """The VAT contained in an amount that includes it, to the kopeck."""
-    return (amount * rate / (100 + rate)).quantize(KOPECK, ROUND_HALF_UP)
+def _half_even(numerator: int, denominator: int) -> int:
+    """numerator / denominator (both ≥ 0) rounded half to even, as Decimal's quantize."""
+    quotient, remainder = divmod(numerator, denominator)
+    if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def split_charge_units(kwh: int, amount: int, zones: int) -> list[tuple[str, int, int, int, int]]:
+    """`split_charge` in integers: kWh in thousandths, money in kopecks, the price in 1e-5 ₽.
+
+    The same numbers as Decimal arithmetic gives (lkk/billing/tests/test_finance.py compares
+    them on thousands of charges), several times faster: the seed splits half a million charges.
+    Returns (zone, kWh, price without VAT, amount, VAT) per zone.
+    """
+    splits = ZONE_SPLITS[zones]
+    lines, kwh_left, amount_left = [], kwh, amount
+    rate = int(VAT_RATE)
+    for n, (zone, share) in enumerate(splits):
+        last = n == len(splits) - 1
+        part_kwh = kwh_left if last else _half_even(kwh * share, 100)
+        part_amount = amount_left if last else _half_even(amount * share, 100)
+        kwh_left -= part_kwh
+        amount_left -= part_amount
+        # The VAT in an amount is rounded half up (vat_in).
+        vat = (part_amount * rate * 2 + (100 + rate)) // ((100 + rate) * 2)
+        # (amount − VAT) / kWh in ₽ per kWh, to the fifth decimal.
+        price = _half_even((part_amount - vat) * 10**6, part_kwh) if part_kwh else 0
+        lines.append((zone, part_kwh, price, part_amount, vat))
+    return lines
 
 
 def split_charge(kwh: Decimal, amount: Decimal, zones: int) -> list[tuple]:
-    """A charge split into zone lines whose kWh and amounts add up to the charge's exactly."""
-    splits = ZONE_SPLITS[zones]
-    lines, kwh_left, amount_left = [], kwh, amount
-    for n, (zone, share) in enumerate(splits):
-        last = n == len(splits) - 1
-        part_kwh = kwh_left if last else (kwh * share / 100).quantize(Decimal("0.001"))
-        part_amount = amount_left if last else (amount * share / 100).quantize(KOPECK)
-        kwh_left -= part_kwh
-        amount_left -= part_amount
-        vat = vat_in(part_amount)
-        price = ((part_amount - vat) / part_kwh).quantize(PRICE_PLACES) if part_kwh else Decimal(0)
-        lines.append((zone, part_kwh, price, part_amount, VAT_RATE, vat))
-    return lines
+    """A charge split into zone lines whose kWh and amounts add up to the charge's exactly.
+
+    kWh to the thousandth and the amount to the kopeck, as a charge has them.
+    """
+    units = split_charge_units(int(kwh.scaleb(3)), int(amount.scaleb(2)), zones)
+    return [
+        (zone, Decimal(k).scaleb(-3), Decimal(p).scaleb(-5), Decimal(a).scaleb(-2), VAT_RATE,
+         Decimal(v).scaleb(-2))
+        for zone, k, p, a, v in units
+    ]  # fmt: skip
+
+
+def vat_in(amount: Decimal, rate: Decimal = VAT_RATE) -> Decimal:
+    """The VAT contained in an amount that includes it, to the kopeck."""
+    return (amount * rate / (100 + rate)).quantize(KOPECK, ROUND_HALF_UP)
 
 
 def components_of(price_net: Decimal) -> list[tuple[str, Decimal]]:
@@ -83,12 +111,15 @@ def components_of(price_net: Decimal) -> list[tuple[str, Decimal]]:
     return [*parts, ("infrastructure", price_net - sum(p for _k, p in parts))]
 
 
-def lines(charges: Iterable[tuple], now: str) -> Iterator[tuple]:
-    """The zone lines of charges given as (id, contract id, counterparty kind, kWh, amount,
-    period, billing id, contract's billing id), as rows of LINE_COLUMNS."""
-    for charge_id, contract_id, kind, kwh, amount, _period, charge_bid, _contract_bid in charges:
-        for line in split_charge(kwh, amount, zones_of(contract_id, kind)):
-            yield (line_billing_id(charge_bid, line[0]), now, charge_id, *line)
+def lines(charges: Iterable[tuple]) -> Iterator[tuple]:
+    """The zone lines of charges given as (id, contract id, counterparty kind, kWh in
+    thousandths, amount in kopecks, billing id), as rows of LINE_COLUMNS."""
+    rate = str(VAT_RATE)
+    for charge_id, contract_id, kind, kwh, amount, charge_bid in charges:
+        for zone, k, p, a, v in split_charge_units(kwh, amount, zones_of(contract_id, kind)):
+            yield (line_billing_id(charge_bid, zone), charge_id, zone,
+                   f"{k // 1000}.{k % 1000:03d}", f"{p // 100000}.{p % 100000:05d}",
+                   f"{a // 100}.{a % 100:02d}", rate, f"{v // 100}.{v % 100:02d}")  # fmt: skip
 
 
 @functools.cache
@@ -100,14 +131,14 @@ def _components_of_kind(kind: str) -> list[tuple[str, Decimal]]:
 
 
 def components(
-    contract_id: int, contract_bid: str, kind: str, periods: list[tuple], now: str
+    contract_id: int, contract_bid: str, kind: str, periods: list[tuple]
 ) -> Iterator[tuple]:
     """A contract's tariff components for periods given as (first day, ISO date, YYYYMM), as
     rows of COMPONENT_COLUMNS (the price depends on the counterparty's kind only)."""
-    parts = _components_of_kind(kind)
+    parts = [(component, str(price)) for component, price in _components_of_kind(kind)]
     for _first, iso, month in periods:
         for component, price in parts:
-            yield (f"TC-{contract_bid}-{month}-{component}", now, contract_id, iso, component,
+            yield (f"TC-{contract_bid}-{month}-{component}", contract_id, iso, component,
                    price)  # fmt: skip
 
 
@@ -115,14 +146,14 @@ def components(
 TARIFF_KOPECKS = {"ul": 980, "ip": 920, "fl": 655}
 
 
-def _components_since(charges: list[tuple], since: dt.date, now: str) -> Iterator[tuple]:
+def _components_since(charges: list[tuple], since: dt.date) -> Iterator[tuple]:
     seen: set[tuple[int, dt.date]] = set()
     for _charge_id, contract_id, kind, _kwh, _amount, period, _bid, contract_bid in charges:
         if period < since or (contract_id, period) in seen:
             continue
         seen.add((contract_id, period))
         yield from components(
-            contract_id, contract_bid, kind, [(period, period.isoformat(), f"{period:%Y%m}")], now
+            contract_id, contract_bid, kind, [(period, period.isoformat(), f"{period:%Y%m}")]
         )
 
 
@@ -138,7 +169,6 @@ def load(stream: TextIO) -> dict[str, int]:
             "billing_id", "contract__billing_id",
         )
     )  # fmt: skip
-    now = timezone.now().isoformat()
     if not charges:
         return {"charge_line": 0, "tariff_component": 0}
     latest = max(row[5] for row in charges)
@@ -146,13 +176,19 @@ def load(stream: TextIO) -> dict[str, int]:
     since = dt.date(month_index // 12, month_index % 12 + 1, 1)
     counts = {}
     line_total = sum(len(ZONE_SPLITS[zones_of(c[1], c[2])]) for c in charges)
-    component_rows = list(_components_since(charges, since, now))
+    component_rows = list(_components_since(charges, since))
     # Into empty tables (the first seed), the unique billing_id and the other indexes are built
     # once after the rows (lkk/core/bulk.py), as for the rest of the seed.
     with indexes_after_load(ChargeLine, TariffComponent):
         progress = Progress("charge_line", line_total, stream=stream)
         counts["charge_line"] = insert_rows(
-            ChargeLine, LINE_COLUMNS, lines(charges, now), on_batch=progress.advance
+            ChargeLine,
+            LINE_COLUMNS,
+            lines(
+                (pk, contract, kind, int(kwh.scaleb(3)), int(amount.scaleb(2)), bid)
+                for pk, contract, kind, kwh, amount, _period, bid, _contract_bid in charges
+            ),
+            on_batch=progress.advance,
         )
         progress.close()
         progress = Progress("tariff_component", len(component_rows), stream=stream)

@@ -14,7 +14,6 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TextIO
 
 from django.contrib.auth import get_user_model
@@ -111,7 +110,6 @@ class Builder:
     """Collects table rows with explicit primary keys."""
 
     today: dt.date
-    now: str
     ids: dict[str, int] = field(default_factory=dict)
     rows: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     meters: list[MeterSpec] = field(default_factory=list)
@@ -142,7 +140,7 @@ class Builder:
         bank = rng.choice(names.BANKS)
         cp_id = self.take_id("counterparty")
         self.rows["counterparty"].append(
-            (cp_id, billing_id, self.now, kind, full, short, ids["inn"], ids["kpp"], ids["ogrn"],
+            (cp_id, billing_id, kind, full, short, ids["inn"], ids["kpp"], ids["ogrn"],
              ids["ogrnip"], ids["snils"], address, address, bank[0], bank[1],
              f"40702810{index:012d}", bank[2])
         )  # fmt: skip
@@ -208,7 +206,7 @@ class Builder:
             self.today - dt.timedelta(days=rng.randint(30, 300)) if status == "terminated" else None
         )
         self.rows["contract"].append(
-            (contract_id, f"{cp_billing}-D{j:02d}", self.now, cp_id, number, signed.isoformat(),
+            (contract_id, f"{cp_billing}-D{j:02d}", cp_id, number, signed.isoformat(),
              "supply", status, category, voltage, _money(power), signed.isoformat(),
              valid_to.isoformat() if valid_to else None, "0.00", None)
         )  # fmt: skip
@@ -222,7 +220,7 @@ class Builder:
         phone = f"+791{index:05d}{j:03d}"
         for ckind, value in (("email", email), ("phone", phone)):
             self.rows["contact"].append(
-                (f"{cp_billing}-D{j:02d}-{ckind}", self.now, cp_id, contract_id, ckind, value, "")
+                (f"{cp_billing}-D{j:02d}-{ckind}", cp_id, contract_id, ckind, value, "")
             )
         n_objects = 1 if points < 3 else 2
         object_ids = []
@@ -234,7 +232,7 @@ class Builder:
             obj_address = f"{region}, {city}, {rng.choice(names.STREETS)}, д. {rng.randint(1, 200)}"
             obj_id = self.take_id("object")
             self.rows["object"].append(
-                (obj_id, f"{cp_billing}-D{j:02d}-O{o}", self.now, contract_id, obj_name, obj_kind,
+                (obj_id, f"{cp_billing}-D{j:02d}-O{o}", contract_id, obj_name, obj_kind,
                  obj_address)
             )  # fmt: skip
             object_ids.append((obj_id, obj_name, obj_address))
@@ -250,7 +248,7 @@ class Builder:
         code = f"{contract.number}{k:03d}"
         power = (15 if kind == "fl" else rng.choice((5, 15, 30, 60, 100, 250))) * 100
         self.rows["point"].append(
-            (point_id, f"{cp_billing}-D{j:02d}-P{k:03d}", self.now, contract.counterparty_id,
+            (point_id, f"{cp_billing}-D{j:02d}-P{k:03d}", contract.counterparty_id,
              contract.id, obj_id, code,
              f"{obj_name}, ввод {k}", obj_address, voltage, _money(power))
         )  # fmt: skip
@@ -287,7 +285,7 @@ class Builder:
         meter_id = self.take_id("meter")
         billing_id = f"{cp_billing}-D{j:02d}-P{k:03d}-M"
         self.rows["meter"].append(
-            (meter_id, billing_id, self.now, contract.counterparty_id, point_id,
+            (meter_id, billing_id, contract.counterparty_id, point_id,
              f"{index:05d}{j:03d}{k:03d}", model, digits,
              decimals, ratio, zones, installed.isoformat(), None, verified.isoformat(),
              next_verification.isoformat(), automatic)
@@ -300,7 +298,7 @@ class Builder:
             removed = self.today - dt.timedelta(days=365)
             old_installed = (removed - dt.timedelta(days=3650)).isoformat()
             self.rows["meter"].append(
-                (old_id, f"{billing_id}-OLD", self.now, contract.counterparty_id, point_id,
+                (old_id, f"{billing_id}-OLD", contract.counterparty_id, point_id,
                  f"5{index:05d}{j:03d}{k:03d}",
                  model, digits, decimals, ratio, zones, old_installed, removed.isoformat(),
                  old_installed, (removed + dt.timedelta(days=365 * 6)).isoformat(), False)
@@ -322,7 +320,6 @@ class Builder:
     def readings(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
         months = self._reading_months
         last = len(months) - 1
-        now = self.now
         for m in self.meters[part[0] : part[1]]:
             rng = random.Random(m.id)
             randint, roll = rng.randint, rng.random
@@ -357,7 +354,7 @@ class Builder:
                         used = step * m.ratio
                         consumption = f"{used // 100}.{used % 100:02d}"
                     yield (billing_id, m.id, zone, f"{value // 100}.{value % 100:02d}", day,
-                           source, status, None, now, consumption, False, "", False)  # fmt: skip
+                           source, status, consumption, False, "", False)  # fmt: skip
 
     @staticmethod
     def _charged_kwh(c: ContractSpec) -> list[int]:
@@ -377,27 +374,22 @@ class Builder:
                 yield charge_id + n, c, kwh, kwh * tariff, period, iso, month
 
     def charges(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
-        now = self.now
         for charge_id, c, kwh, amount, _period, iso, month in self._charges_of(part):
-            yield (charge_id, f"CH-{c.number}-{month}", now, c.id, iso, f"{kwh}.000",
+            yield (charge_id, f"CH-{c.number}-{month}", c.id, iso, f"{kwh}.000",
                    _money(amount))  # fmt: skip
 
     def charge_lines(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
         """The zone lines of a part's charges (B1): lkk/demo/money.py splits a charge."""
         return money.lines(
-            (
-                (charge_id, c.id, c.kind, Decimal(f"{kwh}.000"), Decimal(_money(amount)),
-                 period, f"CH-{c.number}-{month}", c.billing_id)
-                for charge_id, c, kwh, amount, period, _iso, month in self._charges_of(part)
-            ),
-            self.now,
-        )  # fmt: skip
+            (charge_id, c.id, c.kind, kwh * 1000, amount, f"CH-{c.number}-{month}")
+            for charge_id, c, kwh, amount, _period, _iso, month in self._charges_of(part)
+        )
 
     def tariff_components(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
         """The tariff components (R3) of a part's contracts for the charged months."""
         periods = self._periods(money.COMPONENT_MONTHS)
         for c in self.contracts[part[0] : part[1]]:
-            yield from money.components(c.id, c.billing_id, c.kind, periods, self.now)
+            yield from money.components(c.id, c.billing_id, c.kind, periods)
 
     def payments_and_balances(self) -> tuple[list[tuple], dict[int, int]]:
         payments, balances = [], {}
@@ -406,7 +398,6 @@ class Builder:
             period = _month_start(self.today, back)
             paid_month = _month_start(self.today, back - 1)
             months.append((f"{period:%Y%m}", f"{period:%m.%Y}", f"{paid_month:%Y-%m}-"))
-        now = self.now
         for c in self.contracts:
             rng = random.Random(c.id * 3 + 1)
             balance = 0
@@ -416,7 +407,7 @@ class Builder:
                 balance += paid - charged
                 paid_on = f"{paid_month}{rng.randint(5, 18):02d}"
                 payments.append(
-                    (f"PAY-{c.number}-{month}", now, c.id, paid_on, _money(paid),
+                    (f"PAY-{c.number}-{month}", c.id, paid_on, _money(paid),
                      f"{rng.randint(100, 9999)}", f"Оплата по договору {c.number} за {shown}")
                 )  # fmt: skip
             balances[c.id] = balance
@@ -429,7 +420,6 @@ class Builder:
             issued = _month_start(self.today, back - 1).replace(day=3)
             months.append((back, period.isoformat(), f"{period:%y%m}", f"{period:%Y%m}",
                            issued.isoformat()))  # fmt: skip
-        now = self.now
         for c in self.contracts[part[0] : part[1]]:
             kinds = ("invoice",) if c.kind == "fl" else ("invoice", "upd")
             charged = self._charged_kwh(c)
@@ -438,7 +428,7 @@ class Builder:
                 # A month's documents are for what was charged that month (B2: their lines).
                 amount = _money(charged[CHARGE_MONTHS - back] * tariff)
                 for kind in kinds:
-                    yield (f"DOC-{kind}-{c.number}-{month}", now, c.id, kind,
+                    yield (f"DOC-{kind}-{c.number}-{month}", c.id, kind,
                            f"{c.number}/{short}", issued, period, amount, "")  # fmt: skip
 
     def rows_of(self, part: tuple[str, int, int]) -> list[tuple]:
@@ -448,32 +438,32 @@ class Builder:
 
 
 COLUMNS = {
-    "counterparty": (Counterparty, ("id", "billing_id", "synced_at", "kind", "name", "short_name",
+    "counterparty": (Counterparty, ("id", "billing_id", "kind", "name", "short_name",
                      "inn", "kpp", "ogrn", "ogrnip", "snils", "legal_address", "postal_address",
                      "bank_name", "bank_bik", "bank_account", "bank_corr_account")),
-    "contract": (Contract, ("id", "billing_id", "synced_at", "counterparty_id", "number",
+    "contract": (Contract, ("id", "billing_id", "counterparty_id", "number",
                  "signed_on", "kind", "status", "price_category", "voltage_level", "max_power_kw",
                  "valid_from", "valid_to", "balance", "balance_on")),
-    "contact": (Contact, ("billing_id", "synced_at", "counterparty_id", "contract_id", "kind",
+    "contact": (Contact, ("billing_id", "counterparty_id", "contract_id", "kind",
                 "value", "person")),
-    "object": (ConsumptionObject, ("id", "billing_id", "synced_at", "contract_id", "name", "kind",
+    "object": (ConsumptionObject, ("id", "billing_id", "contract_id", "name", "kind",
                "address")),
-    "point": (MeteringPoint, ("id", "billing_id", "synced_at", "counterparty_id", "contract_id",
+    "point": (MeteringPoint, ("id", "billing_id", "counterparty_id", "contract_id",
               "consumption_object_id", "code", "name", "address", "voltage_level",
               "max_power_kw")),
-    "meter": (Meter, ("id", "billing_id", "synced_at", "counterparty_id", "metering_point_id",
+    "meter": (Meter, ("id", "billing_id", "counterparty_id", "metering_point_id",
               "serial_number",
               "model", "digit_capacity", "decimal_places", "transformation_ratio", "tariff_zones",
               "installed_on", "removed_on", "verified_on", "next_verification_on",
               "is_automatic")),
 }  # fmt: skip
 READING_COLUMNS = ("billing_id", "meter_id", "zone", "value", "read_on", "source", "status",
-                   "submitted_by_id", "created_at", "consumption", "rolled_over",
+                   "consumption", "rolled_over",
                    "rejection_reason", "to_export")  # fmt: skip
-CHARGE_COLUMNS = ("id", "billing_id", "synced_at", "contract_id", "period", "kwh", "amount")
-PAYMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "paid_on", "amount",
+CHARGE_COLUMNS = ("id", "billing_id", "contract_id", "period", "kwh", "amount")
+PAYMENT_COLUMNS = ("billing_id", "contract_id", "paid_on", "amount",
                    "document_number", "purpose")  # fmt: skip
-DOCUMENT_COLUMNS = ("billing_id", "synced_at", "contract_id", "kind", "number", "issued_on",
+DOCUMENT_COLUMNS = ("billing_id", "contract_id", "kind", "number", "issued_on",
                     "period", "amount", "file")  # fmt: skip
 
 
@@ -520,7 +510,7 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
     with transaction.atomic():
         roles_ensure()
         agreement_ensure_first()
-        builder = Builder(today=today, now=timezone.now().isoformat())
+        builder = Builder(today=today)
         for key, (model, _) in COLUMNS.items():
             builder.ids[key] = next_id(model)
         existing = set(
@@ -573,7 +563,7 @@ def load_counterparty(
 
     Tests use it to build a customer of any size in a fraction of a second.
     """
-    builder = Builder(today=today or timezone.localdate(), now=timezone.now().isoformat())
+    builder = Builder(today=today or timezone.localdate())
     for key, (model, _) in COLUMNS.items():
         builder.ids[key] = next_id(model)
     builder.counterparty(

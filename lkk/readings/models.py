@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +77,13 @@ class Reading(ChoiceLabels):
     billing_id = models.CharField(
         _("ID в биллинге"), max_length=64, unique=True, null=True, blank=True
     )
+    # No index of its own: the unique (meter, zone, read_on) index leads with it.
     meter = models.ForeignKey(
-        Meter, on_delete=models.PROTECT, related_name="readings", verbose_name=_("прибор учёта")
+        Meter,
+        on_delete=models.PROTECT,
+        related_name="readings",
+        verbose_name=_("прибор учёта"),
+        db_index=False,
     )
     zone = models.CharField(_("зона суток"), max_length=10, choices=Zone.choices)
     value = models.DecimalField(_("показание"), max_digits=16, decimal_places=4)
@@ -100,11 +106,18 @@ class Reading(ChoiceLabels):
         null=True,
         blank=True,
         verbose_name=_("квитанция"),
+        db_index=False,  # a partial index below: most readings come from billing, without one
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # a partial index below, as for the submission
     )
-    created_at = models.DateTimeField(_("получено"), auto_now_add=True)
+    # The database's default too: bulk loads (COPY) leave the column to it.
+    created_at = models.DateTimeField(_("получено"), auto_now_add=True, db_default=Now())
     # For the exchange: a reading entered in the portal waits for export to billing
     # (to_export and no exported_at) and is sent exactly once; a correction sends it again.
     to_export = models.BooleanField(_("передать в биллинг"), default=False)
@@ -134,6 +147,16 @@ class Reading(ChoiceLabels):
             ),
         ]
         indexes = [
+            models.Index(
+                fields=["submission"],
+                name="reading_submission",
+                condition=models.Q(submission__isnull=False),
+            ),
+            models.Index(
+                fields=["submitted_by"],
+                name="reading_submitted_by",
+                condition=models.Q(submitted_by__isnull=False),
+            ),
             models.Index(
                 fields=["id"],
                 name="reading_export_queue",

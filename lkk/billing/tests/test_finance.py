@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import random
 import re
 from decimal import Decimal
 
@@ -90,6 +91,43 @@ def test_plural_and_limits():
 
 
 # --- the mirror's invariant and the demo ------------------------------------------------------
+
+
+def _split_with_decimals(kwh: Decimal, amount: Decimal, zones: int) -> list[tuple]:
+    """The split as Decimal arithmetic states it (the reference for the integer one)."""
+    lines, kwh_left, amount_left = [], kwh, amount
+    splits = money.ZONE_SPLITS[zones]
+    for n, (zone, share) in enumerate(splits):
+        last = n == len(splits) - 1
+        part_kwh = kwh_left if last else (kwh * share / 100).quantize(Decimal("0.001"))
+        part_amount = amount_left if last else (amount * share / 100).quantize(Decimal("0.01"))
+        kwh_left -= part_kwh
+        amount_left -= part_amount
+        vat = money.vat_in(part_amount)
+        price = ((part_amount - vat) / part_kwh).quantize(Decimal("0.00001")) if part_kwh else 0
+        lines.append((zone, part_kwh, price, part_amount, money.VAT_RATE, vat))
+    return lines
+
+
+def test_split_charge_in_integers_gives_what_decimals_give():
+    rng = random.Random(13)
+    cases = [
+        (Decimal("0.000"), Decimal("0.00")),
+        (Decimal("0.001"), Decimal("0.05")),
+        (Decimal("1234.567"), Decimal("12098.77")),
+        (Decimal("3.000"), Decimal("0.03")),
+    ]
+    for _ in range(5000):
+        kwh = Decimal(rng.randint(0, 10**9)).scaleb(-3)
+        cases.append((kwh, Decimal(rng.randint(0, 10**10)).scaleb(-2)))
+        # The demo's charges: whole kWh at a price in kopecks.
+        whole = rng.randint(1, 300_000)
+        cases.append((Decimal(f"{whole}.000"), Decimal(whole * rng.choice((980, 920, 655))) / 100))
+    for kwh, amount in cases:
+        for zones in (1, 2, 3):
+            assert money.split_charge(kwh, amount, zones) == _split_with_decimals(
+                kwh, amount, zones
+            ), (kwh, amount, zones)
 
 
 def test_split_charge_adds_up():

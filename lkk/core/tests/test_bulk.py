@@ -122,3 +122,34 @@ def test_a_table_with_rows_is_left_alone(customer_a):
     before = _schema(table)
     with transaction.atomic(), indexes_after_load(Reading):
         assert _schema(table) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_billing_rows_have_no_index_they_do_not_use():
+    """Every index is built after a bulk load and kept on every write: billing's IDs are
+    matched whole (no LIKE pattern index), and a foreign key that leads a unique index has no
+    index of its own; a reading's submission and author are indexed only where present."""
+    from lkk.billing.models import Charge, ChargeLine, Document, Payment, TariffComponent
+
+    assert connection.vendor == "postgresql", "run: make test-postgres"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes")
+        indexes = cursor.fetchall()
+    tables = {m._meta.db_table for m in (Reading, Charge, ChargeLine, Document, Payment,
+                                         TariffComponent)}  # fmt: skip
+    ours = [(t, name, d) for t, name, d in indexes if t in tables]
+    assert not [name for _t, name, d in ours if "pattern_ops" in d]
+    single = {(t, d.split("(")[-1].rstrip(")")) for t, _n, d in ours if "," not in d}
+    for table, column in (
+        ("readings_reading", "meter_id"),
+        ("billing_charge", "contract_id"),
+        ("billing_chargeline", "charge_id"),
+        ("billing_tariffcomponent", "contract_id"),
+    ):
+        assert (table, column) not in single
+    partial = {name: d for t, name, d in ours if t == "readings_reading" and "WHERE" in d}
+    assert "submitted_by_id IS NOT NULL" in partial["reading_submitted_by"]
+    assert "submission_id IS NOT NULL" in partial["reading_submission"]
+    # billing_id still answers `=` from its unique index.
+    assert any("UNIQUE" in d and "(billing_id)" in d for t, _n, d in ours if t == "billing_charge")
