@@ -117,7 +117,7 @@ def lines(charges: Iterable[tuple]) -> Iterator[tuple]:
     rate = str(VAT_RATE)
     for charge_id, contract_id, kind, kwh, amount, charge_bid in charges:
         for zone, k, p, a, v in split_charge_units(kwh, amount, zones_of(contract_id, kind)):
-            yield (line_billing_id(charge_bid, zone), charge_id, zone,
+            yield (line_billing_id(charge_bid, zone), str(charge_id), zone,
                    f"{k // 1000}.{k % 1000:03d}", f"{p // 100000}.{p % 100000:05d}",
                    f"{a // 100}.{a % 100:02d}", rate, f"{v // 100}.{v % 100:02d}")  # fmt: skip
 
@@ -136,9 +136,10 @@ def components(
     """A contract's tariff components for periods given as (first day, ISO date, YYYYMM), as
     rows of COMPONENT_COLUMNS (the price depends on the counterparty's kind only)."""
     parts = [(component, str(price)) for component, price in _components_of_kind(kind)]
+    contract = str(contract_id)  # rows of strings are the fastest to write (copy_text)
     for _first, iso, month in periods:
         for component, price in parts:
-            yield (f"TC-{contract_bid}-{month}-{component}", contract_id, iso, component,
+            yield (f"TC-{contract_bid}-{month}-{component}", contract, iso, component,
                    price)  # fmt: skip
 
 

@@ -330,6 +330,7 @@ class Builder:
                 for zone, share in ZONE_SHARES[m.zones]
             ]
             prefix = f"{m.billing_id}-"
+            meter = str(m.id)  # rows of strings are the fastest to write (copy_text)
             for n, (day, month) in enumerate(months):
                 if m.source_auto:
                     source, status = "askue", "taken"
@@ -353,8 +354,8 @@ class Builder:
                     if n:
                         used = step * m.ratio
                         consumption = f"{used // 100}.{used % 100:02d}"
-                    yield (billing_id, m.id, zone, f"{value // 100}.{value % 100:02d}", day,
-                           source, status, consumption, False, "", False)  # fmt: skip
+                    yield (billing_id, meter, zone, f"{value // 100}.{value % 100:02d}", day,
+                           source, status, consumption)  # fmt: skip
 
     @staticmethod
     def _charged_kwh(c: ContractSpec) -> list[int]:
@@ -375,7 +376,7 @@ class Builder:
 
     def charges(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
         for charge_id, c, kwh, amount, _period, iso, month in self._charges_of(part):
-            yield (charge_id, f"CH-{c.number}-{month}", c.id, iso, f"{kwh}.000",
+            yield (str(charge_id), f"CH-{c.number}-{month}", str(c.id), iso, f"{kwh}.000",
                    _money(amount))  # fmt: skip
 
     def charge_lines(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
@@ -400,6 +401,7 @@ class Builder:
             months.append((f"{period:%Y%m}", f"{period:%m.%Y}", f"{paid_month:%Y-%m}-"))
         for c in self.contracts:
             rng = random.Random(c.id * 3 + 1)
+            contract = str(c.id)
             balance = 0
             charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
             for month, shown, paid_month in months:
@@ -407,7 +409,7 @@ class Builder:
                 balance += paid - charged
                 paid_on = f"{paid_month}{rng.randint(5, 18):02d}"
                 payments.append(
-                    (f"PAY-{c.number}-{month}", c.id, paid_on, _money(paid),
+                    (f"PAY-{c.number}-{month}", contract, paid_on, _money(paid),
                      f"{rng.randint(100, 9999)}", f"Оплата по договору {c.number} за {shown}")
                 )  # fmt: skip
             balances[c.id] = balance
@@ -422,13 +424,14 @@ class Builder:
                            issued.isoformat()))  # fmt: skip
         for c in self.contracts[part[0] : part[1]]:
             kinds = ("invoice",) if c.kind == "fl" else ("invoice", "upd")
+            contract = str(c.id)
             charged = self._charged_kwh(c)
             tariff = TARIFF_RUB_PER_KWH[c.kind]
             for back, period, short, month, issued in months:
                 # A month's documents are for what was charged that month (B2: their lines).
                 amount = _money(charged[CHARGE_MONTHS - back] * tariff)
                 for kind in kinds:
-                    yield (f"DOC-{kind}-{c.number}-{month}", c.id, kind,
+                    yield (f"DOC-{kind}-{c.number}-{month}", contract, kind,
                            f"{c.number}/{short}", issued, period, amount, "")  # fmt: skip
 
     def rows_of(self, part: tuple[str, int, int]) -> list[tuple]:
@@ -458,8 +461,7 @@ COLUMNS = {
               "is_automatic")),
 }  # fmt: skip
 READING_COLUMNS = ("billing_id", "meter_id", "zone", "value", "read_on", "source", "status",
-                   "consumption", "rolled_over",
-                   "rejection_reason", "to_export")  # fmt: skip
+                   "consumption")  # fmt: skip
 CHARGE_COLUMNS = ("id", "billing_id", "contract_id", "period", "kwh", "amount")
 PAYMENT_COLUMNS = ("billing_id", "contract_id", "paid_on", "amount",
                    "document_number", "purpose")  # fmt: skip

@@ -93,12 +93,15 @@ class Reading(ChoiceLabels):
     consumption = models.DecimalField(
         _("расход, кВт·ч"), max_digits=18, decimal_places=4, null=True, blank=True
     )
-    rolled_over = models.BooleanField(_("переход через ноль"), default=False)
+    # Defaults in the database too, here and below: bulk loads (COPY) leave them out.
+    rolled_over = models.BooleanField(_("переход через ноль"), default=False, db_default=False)
     source = models.CharField(_("источник"), max_length=10, choices=Source.choices)
     status = models.CharField(
         _("статус"), max_length=10, choices=Status.choices, default=Status.ACCEPTED
     )
-    rejection_reason = models.CharField(_("причина отклонения"), max_length=500, blank=True)
+    rejection_reason = models.CharField(
+        _("причина отклонения"), max_length=500, blank=True, default="", db_default=""
+    )
     submission = models.ForeignKey(
         Submission,
         on_delete=models.PROTECT,
@@ -120,7 +123,7 @@ class Reading(ChoiceLabels):
     created_at = models.DateTimeField(_("получено"), auto_now_add=True, db_default=Now())
     # For the exchange: a reading entered in the portal waits for export to billing
     # (to_export and no exported_at) and is sent exactly once; a correction sends it again.
-    to_export = models.BooleanField(_("передать в биллинг"), default=False)
+    to_export = models.BooleanField(_("передать в биллинг"), default=False, db_default=False)
     exported_at = models.DateTimeField(_("передано в биллинг"), null=True, blank=True)
 
     objects = VisibleQuerySet.as_manager()

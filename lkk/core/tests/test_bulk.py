@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from lkk.core.bulk import RowMakers, copy_text, indexes_after_load, insert_rows
-from lkk.readings.models import Reading
+from lkk.readings.models import Correction, Reading
 
 ODD_ROWS = [
     (1, "plain", None, True, Decimal("1.50"), dt.date(2026, 1, 2)),
@@ -106,10 +106,16 @@ def test_an_empty_table_gets_back_every_index_and_constraint(customer_a):
                "created_at", "rolled_over", "to_export")  # fmt: skip
     row = (customer_a.meter.pk, "total", "1.5", dt.date(2026, 1, 1), "customer", "accepted", "",
            dt.datetime(2026, 1, 1, tzinfo=dt.UTC), False, False)  # fmt: skip
+    # Another table's foreign key to it goes and comes back with its primary key.
+    corrections = Correction._meta.db_table
+    corrections_before = _schema(corrections)
     with transaction.atomic(), indexes_after_load(Reading):
         assert _schema(table) != before  # loading without them
+        assert not _schema(table)[1]  # not even the primary key's index
+        assert _schema(corrections) != corrections_before
         insert_rows(Reading, columns, [row])
     assert _schema(table) == before
+    assert _schema(corrections) == corrections_before
     assert Reading.objects.get().value == 1.5
 
 
