@@ -4,8 +4,10 @@ adds nothing (rows are found by their slug, title or date)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import threading
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -104,6 +106,45 @@ def _pdf(title: str, paragraphs: tuple[str, ...]) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+def _connection_document_text() -> tuple[str, ...]:
+    return (
+        "Документ размещён для ознакомления до подачи заявки на технологическое "
+        "присоединение (Правила, утв. постановлением Правительства РФ № 861).",
+    )
+
+
+def _wanted_pdfs() -> list[tuple[str, tuple[str, ...]]]:
+    from lkk.connection.models import ConnectionDocument
+
+    return [(title, _instruction_text(slug)) for slug, title, _public, _order in INSTRUCTIONS] + [
+        (str(label), _connection_document_text())
+        for _kind, label in ConnectionDocument.Kind.choices
+    ]
+
+
+def pdfs_ahead() -> threading.Thread | None:
+    """Renders the demo's PDFs in a thread, for a first seed (none stored yet).
+
+    WeasyPrint's import and layout are seconds of Python; the seed starts this while it waits
+    for PostgreSQL to store rows and build indexes, and `content_seed` finds them made (`_pdf`
+    is cached). A failure here is left to `content_seed`, which renders again and raises.
+    """
+    from lkk.content.models import Instruction
+
+    if Instruction.objects.exists():
+        return None
+    wanted = _wanted_pdfs()
+
+    def render() -> None:
+        with contextlib.suppress(Exception):
+            for title, paragraphs in wanted:
+                _pdf(title, paragraphs)
+
+    thread = threading.Thread(target=render, name="demo-pdfs", daemon=True)
+    thread.start()
+    return thread
+
+
 def _instruction_text(slug: str) -> tuple[str, ...]:
     if slug == "registration":
         return (
@@ -179,10 +220,7 @@ def content_seed(*, today: dt.date) -> dict[str, int]:
     for kind, label in ConnectionDocument.Kind.choices:
         if kind in have:
             continue
-        data = _pdf(str(label), (
-            "Документ размещён для ознакомления до подачи заявки на технологическое "
-            "присоединение (Правила, утв. постановлением Правительства РФ № 861).",
-        ))  # fmt: skip
+        data = _pdf(str(label), _connection_document_text())
         doc = ConnectionDocument(kind=kind, file_name=f"{kind}.pdf", size=len(data))
         doc.file.save(f"{kind}.pdf", ContentFile(data), save=False)
         doc.save()

@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 import io
 import random
+import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -33,7 +34,7 @@ from lkk.core.bulk import (
     indexes_after_load,
     next_id,
     reset_sequences,
-    vacuum,
+    vacuum_and_analyze,
 )
 from lkk.core.demo import DEMO_PASSWORD
 from lkk.core.progress import Progress
@@ -47,9 +48,8 @@ from lkk.customers.models import (
     MeteringPoint,
 )
 from lkk.customers.services import grant_add
-from lkk.demo import money, names, services_visits
+from lkk.demo import content, money, names, services_visits
 from lkk.demo.applications import applications_seed
-from lkk.demo.content import content_seed
 from lkk.readings.models import Reading
 
 READING_MONTHS = 15
@@ -541,13 +541,22 @@ def seed(*, scale: str, stream: TextIO, today: dt.date | None = None) -> dict[st
                 rng=random.Random(index), billing_id=billing_id, kind=kind, index=index,
                 contract_prefix="6", contracts=contracts, points_per_contract=points,
             )  # fmt: skip
-        counts = _load(builder, stream)
+        # The demo's PDFs are rendered by a thread while PostgreSQL stores rows.
+        pdfs: list[threading.Thread | None] = []
+        counts = _load(builder, stream, meanwhile=lambda: pdfs.append(content.pdfs_ahead()))
         _users(new_demo)
         counts["applications"] = applications_seed()
         services_visits.load(today=today)
-        content_seed(today=today)  # S2/S4/S5, T2/T3: lkk/demo/content.py
+        for thread in pdfs:
+            if thread is not None:
+                thread.join()
+        content.content_seed(today=today)  # S2/S4/S5, T2/T3
     if any(counts.values()):
-        vacuum(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter)
+        # After the commit, by two connections at once; the biggest tables first.
+        vacuum_and_analyze(
+            (Meter, MeteringPoint, ConsumptionObject, Contract, Counterparty),
+            (Reading, TariffComponent, ChargeLine, Charge, Payment, Document, Contact),
+        )
     return counts
 
 
@@ -574,9 +583,11 @@ def load_counterparty(
     )  # fmt: skip
     with transaction.atomic():
         _load(builder, stream or io.StringIO())
+        analyze(*(model for model, _ in COLUMNS.values()), Reading, *BILLING_MODELS)
     return Counterparty.objects.get(billing_id=billing_id)
 
 
+BILLING_MODELS = (Charge, Payment, Document, ChargeLine, TariffComponent)
 #: Rows a worker makes at a time: meters' readings, contracts' billing rows, other rows.
 PART_METERS = 2000
 PART_CONTRACTS = 1000
@@ -587,12 +598,16 @@ def _parts(total: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
+def _load(
+    builder: Builder, stream: TextIO, meanwhile: Callable[[], object] | None = None
+) -> dict[str, int]:
     """COPY every table, its indexes and constraints built after its rows (lkk/core/bulk.py).
 
     The rows are made by worker processes (RowMakers) in the order they are loaded, ahead of
     their COPY: while PostgreSQL stores the customers' rows and builds their indexes, the
-    workers make the readings, and so on.
+    workers make the readings, and so on. `meanwhile` is called once the workers are forked
+    (a thread started before the fork would be copied into them mid-work) and have made the
+    customers' rows: when PostgreSQL starts building the customers' indexes.
     """
     counts: dict[str, int] = {}
     payments, balances = builder.payments_and_balances()
@@ -649,6 +664,8 @@ def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
             for key, (model, columns) in COLUMNS.items():
                 rows = builder.rows[key]
                 counts[key] = _insert(made, model, columns, started[key], len(rows), key, stream)
+            if meanwhile is not None:
+                meanwhile()  # while PostgreSQL builds the indexes of the customers' tables
         with indexes_after_load(Reading):
             counts["reading"] = _insert(
                 made, Reading, READING_COLUMNS, started["reading"], totals["reading"], "reading",
@@ -660,7 +677,6 @@ def _load(builder: Builder, stream: TextIO) -> dict[str, int]:
     for key, count in money.load(stream).items():  # older charges without lines, if any
         counts[key] += count
     reset_sequences(Counterparty, Contract, ConsumptionObject, MeteringPoint, Meter, Charge)
-    analyze(*models, Reading, *(model for model, _ in billing.values()))
     return counts
 
 

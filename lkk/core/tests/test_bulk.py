@@ -159,3 +159,42 @@ def test_billing_rows_have_no_index_they_do_not_use():
     assert "submission_id IS NOT NULL" in partial["reading_submission"]
     # billing_id still answers `=` from its unique index.
     assert any("UNIQUE" in d and "(billing_id)" in d for t, _n, d in ours if t == "billing_charge")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_vacuum_and_analyze_after_the_commit_on_two_connections():
+    from lkk.core.bulk import vacuum_and_analyze
+
+    assert connection.vendor == "postgresql", "run: make test-postgres"
+    others = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(others)
+        before = cursor.fetchone()[0]
+    Group.objects.bulk_create(Group(name=f"group {n}") for n in range(50))
+    vacuum_and_analyze([Group], [Reading])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relname IN ('auth_group', 'readings_reading') "
+            "ORDER BY relname"
+        )
+        assert cursor.fetchall() == [("auth_group", True, True), ("readings_reading", False, True)]
+        # The threads' connections are closed.
+        cursor.execute(others)
+        assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_vacuum_and_analyze_inside_a_transaction_analyzes_here():
+    from lkk.core.bulk import vacuum_and_analyze
+
+    assert connection.vendor == "postgresql", "run: make test-postgres"
+    with transaction.atomic():
+        Group.objects.create(name="uncommitted")
+        vacuum_and_analyze([Group], [])  # another connection would wait for this transaction
+    assert Group.objects.filter(name="uncommitted").exists()

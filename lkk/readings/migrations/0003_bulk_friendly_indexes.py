@@ -78,19 +78,29 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AlterField(
-            model_name='reading',
-            name='rejection_reason',
-            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='причина отклонения'),
+            model_name="reading",
+            name="rejection_reason",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                max_length=500,
+                verbose_name="причина отклонения",
+            ),
         ),
         migrations.AlterField(
-            model_name='reading',
-            name='rolled_over',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='переход через ноль'),
+            model_name="reading",
+            name="rolled_over",
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="переход через ноль"
+            ),
         ),
         migrations.AlterField(
-            model_name='reading',
-            name='to_export',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='передать в биллинг'),
+            model_name="reading",
+            name="to_export",
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="передать в биллинг"
+            ),
         ),
         without_pattern_index("readings", "reading"),
     ]
