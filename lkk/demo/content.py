@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import threading
 from decimal import Decimal
 
@@ -136,6 +137,9 @@ def pdfs_ahead() -> threading.Thread | None:
     wanted = _wanted_pdfs()
 
     def render() -> None:
+        # Niced (this thread only, on Linux): PostgreSQL's index builds come first.
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         with contextlib.suppress(Exception):
             for title, paragraphs in wanted:
                 _pdf(title, paragraphs)

@@ -392,28 +392,45 @@ class Builder:
         for c in self.contracts[part[0] : part[1]]:
             yield from money.components(c.id, c.billing_id, c.kind, periods)
 
-    def payments_and_balances(self) -> tuple[list[tuple], dict[int, int]]:
-        payments, balances = [], {}
+    @functools.cached_property
+    def _payment_months(self) -> list[tuple[str, str, str]]:
+        """The paid months, oldest first: (YYYYMM, MM.YYYY, the next month's "YYYY-MM-")."""
         months = []
         for back in range(PAYMENT_MONTHS, 0, -1):
             period = _month_start(self.today, back)
             paid_month = _month_start(self.today, back - 1)
             months.append((f"{period:%Y%m}", f"{period:%m.%Y}", f"{paid_month:%Y-%m}-"))
-        for c in self.contracts:
-            rng = random.Random(c.id * 3 + 1)
-            contract = str(c.id)
-            balance = 0
-            charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
-            for month, shown, paid_month in months:
-                paid = charged if rng.random() < 0.8 else charged * rng.randint(50, 95) // 100
-                balance += paid - charged
-                paid_on = f"{paid_month}{rng.randint(5, 18):02d}"
-                payments.append(
-                    (f"PAY-{c.number}-{month}", contract, paid_on, _money(paid),
-                     f"{rng.randint(100, 9999)}", f"Оплата по договору {c.number} за {shown}")
-                )  # fmt: skip
-            balances[c.id] = balance
-        return payments, balances
+        return months
+
+    def _payments_of(self, c: ContractSpec) -> tuple[list[tuple], int]:
+        """A contract's payments and the balance they leave (in kopecks)."""
+        rng = random.Random(c.id * 3 + 1)
+        contract = str(c.id)
+        payments, balance = [], 0
+        charged = c.monthly_kwh * TARIFF_RUB_PER_KWH[c.kind]
+        for month, shown, paid_month in self._payment_months:
+            paid = charged if rng.random() < 0.8 else charged * rng.randint(50, 95) // 100
+            balance += paid - charged
+            paid_on = f"{paid_month}{rng.randint(5, 18):02d}"
+            payments.append(
+                (f"PAY-{c.number}-{month}", contract, paid_on, _money(paid),
+                 f"{rng.randint(100, 9999)}", f"Оплата по договору {c.number} за {shown}")
+            )  # fmt: skip
+        return payments, balance
+
+    def payments(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        for c in self.contracts[part[0] : part[1]]:
+            yield from self._payments_of(c)[0]
+
+    def contracts_with_balances(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
+        """The contracts' rows, each with the balance its payments leave (an UPDATE per
+        balance after the load took longer than the contracts' COPY)."""
+        balance_on = self.today.replace(day=1).isoformat()
+        start, stop = part[0], len(self.contracts) if part[1] is None else part[1]
+        for row, c in zip(
+            self.rows["contract"][start:stop], self.contracts[start:stop], strict=True
+        ):
+            yield (*row[:-2], _money(self._payments_of(c)[1]), balance_on)
 
     def documents(self, part: tuple[int, int | None] = (0, None)) -> Iterator[tuple]:
         months = []
@@ -610,21 +627,13 @@ def _load(
     customers' rows: when PostgreSQL starts building the customers' indexes.
     """
     counts: dict[str, int] = {}
-    payments, balances = builder.payments_and_balances()
-    builder.rows["payment"] = payments
-    # Each contract's balance goes in with its row (an UPDATE per balance took longer than the
-    # contracts' COPY).
-    balance_on = builder.today.replace(day=1).isoformat()
-    builder.rows["contract"] = [
-        (*row[:-2], _money(balances[row[0]]), balance_on) for row in builder.rows["contract"]
-    ]
     builder.ids["charge"] = next_id(Charge)
     contracts = builder.contracts
     zones = sum(len(money.ZONE_SPLITS[money.zones_of(c.id, c.kind)]) for c in contracts)
     totals = {
         "reading": sum(len(ZONE_SHARES[m.zones]) * READING_MONTHS for m in builder.meters),
         "charge": len(contracts) * CHARGE_MONTHS,
-        "payment": len(payments),
+        "payment": len(contracts) * PAYMENT_MONTHS,
         "document": sum((1 if c.kind == "fl" else 2) * DOCUMENT_MONTHS for c in contracts),
         "charge_line": zones * CHARGE_MONTHS,
         "tariff_component": len(contracts)
@@ -633,6 +642,8 @@ def _load(
     }
     makers = {
         "rows": builder.rows_of,
+        "contract": builder.contracts_with_balances,
+        "payment": builder.payments,
         "reading": builder.readings,
         "charge": builder.charges,
         "document": builder.documents,
@@ -649,17 +660,16 @@ def _load(
     }
     with RowMakers(makers) as made:
         # Queued in the order of the loads below: the workers make them in that order.
-        started = {
-            key: made.start("rows", [(key, *part) for part in _parts(len(rows), PART_ROWS)])
-            for key, rows in ((key, builder.rows[key]) for key in COLUMNS)
-        }
+        started = {}
+        for key in COLUMNS:
+            if key == "contract":  # made with their balances
+                started[key] = made.start(key, _parts(len(contracts), PART_ROWS))
+            else:
+                parts = _parts(len(builder.rows[key]), PART_ROWS)
+                started[key] = made.start("rows", [(key, *part) for part in parts])
         started["reading"] = made.start("reading", _parts(len(builder.meters), PART_METERS))
         for key in billing:
-            if key == "payment":
-                parts = [("payment", *part) for part in _parts(len(payments), PART_ROWS)]
-                started[key] = made.start("rows", parts)
-            else:
-                started[key] = made.start(key, _parts(len(contracts), PART_CONTRACTS))
+            started[key] = made.start(key, _parts(len(contracts), PART_CONTRACTS))
         with indexes_after_load(*models):
             for key, (model, columns) in COLUMNS.items():
                 rows = builder.rows[key]
