@@ -43,9 +43,12 @@ def line_billing_id(charge_billing_id: str, zone: str) -> str:
 
 
 def component_billing_id(contract_billing_id: str, period: dt.date, kind: str) -> str:
-    """Billing's ID of a demo tariff component (the migration gives existing ones the same;
-    `components` below writes the same)."""
-    return f"TC-{contract_billing_id}-{period:%Y%m}-{kind}"
+    """Billing's ID of a demo tariff component (the migration gives existing ones the same)."""
+    return _component_id(contract_billing_id, f"{period:%Y%m}", kind)
+
+
+def _component_id(contract_billing_id: str, month: str, kind: str) -> str:
+    return f"TC-{contract_billing_id}-{month}-{kind}"
 
 
 def zones_of(contract_id: int, kind: str) -> int:
@@ -139,7 +142,7 @@ def components(
     contract = str(contract_id)  # rows of strings are the fastest to write (copy_text)
     for _first, iso, month in periods:
         for component, price in parts:
-            yield (f"TC-{contract_bid}-{month}-{component}", contract, iso, component,
+            yield (_component_id(contract_bid, month, component), contract, iso, component,
                    price)  # fmt: skip
 
 

@@ -600,11 +600,22 @@ def load_counterparty(
     )  # fmt: skip
     with transaction.atomic():
         _load(builder, stream or io.StringIO())
-        analyze(*(model for model, _ in COLUMNS.values()), Reading, *BILLING_MODELS)
+        analyze(
+            *(model for model, _ in COLUMNS.values()),
+            Reading,
+            *(model for model, _ in BILLING_COLUMNS.values()),
+        )
     return Counterparty.objects.get(billing_id=billing_id)
 
 
-BILLING_MODELS = (Charge, Payment, Document, ChargeLine, TariffComponent)
+#: The billing tables the seed loads after the readings, in that order.
+BILLING_COLUMNS = {
+    "charge": (Charge, CHARGE_COLUMNS),
+    "payment": (Payment, PAYMENT_COLUMNS),
+    "document": (Document, DOCUMENT_COLUMNS),
+    "charge_line": (ChargeLine, money.LINE_COLUMNS),
+    "tariff_component": (TariffComponent, money.COMPONENT_COLUMNS),
+}
 #: Rows a worker makes at a time: meters' readings, contracts' billing rows, other rows.
 PART_METERS = 2000
 PART_CONTRACTS = 1000
@@ -651,13 +662,6 @@ def _load(
         "tariff_component": builder.tariff_components,
     }
     models = [model for model, _ in COLUMNS.values()]
-    billing = {
-        "charge": (Charge, CHARGE_COLUMNS),
-        "payment": (Payment, PAYMENT_COLUMNS),
-        "document": (Document, DOCUMENT_COLUMNS),
-        "charge_line": (ChargeLine, money.LINE_COLUMNS),
-        "tariff_component": (TariffComponent, money.COMPONENT_COLUMNS),
-    }
     with RowMakers(makers) as made:
         # Queued in the order of the loads below: the workers make them in that order.
         started = {}
@@ -668,7 +672,7 @@ def _load(
                 parts = _parts(len(builder.rows[key]), PART_ROWS)
                 started[key] = made.start("rows", [(key, *part) for part in parts])
         started["reading"] = made.start("reading", _parts(len(builder.meters), PART_METERS))
-        for key in billing:
+        for key in BILLING_COLUMNS:
             started[key] = made.start(key, _parts(len(contracts), PART_CONTRACTS))
         with indexes_after_load(*models):
             for key, (model, columns) in COLUMNS.items():
@@ -681,8 +685,8 @@ def _load(
                 made, Reading, READING_COLUMNS, started["reading"], totals["reading"], "reading",
                 stream,
             )  # fmt: skip
-        with indexes_after_load(*(model for model, _ in billing.values())):
-            for key, (model, columns) in billing.items():
+        with indexes_after_load(*(model for model, _ in BILLING_COLUMNS.values())):
+            for key, (model, columns) in BILLING_COLUMNS.items():
                 counts[key] = _insert(made, model, columns, started[key], totals[key], key, stream)
     for key, count in money.load(stream).items():  # older charges without lines, if any
         counts[key] += count
