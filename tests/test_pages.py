@@ -212,3 +212,46 @@ def test_kept_statements_show_what_the_database_holds_now(logged_in, customer_a)
     body = logged_in.get(url, {"sort": "number"}).content.decode()
     assert "Найдена 1 запись" in body and "K-NEW" in body
     assert f">{customer_a.contract.number}<" not in body
+
+
+def test_a_kept_list_makes_its_querysets_only_once(logged_in, customer_a, monkeypatch):
+    """A list page whose statements are kept builds its querysets (through visible_to) the first
+    time only; the next requests run the kept statements and show the same page."""
+    from lkk.customers import selectors
+    from lkk.customers.views import ContractList
+
+    made = []
+    for owner, name in ((ContractList, "get_base_queryset"),
+                        (selectors, "active_contracts_for_user")):  # fmt: skip
+        original = getattr(owner, name)
+
+        def counting(*args, _original=original, _name=name, **kwargs):
+            made.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+    for url in (reverse("customers:contract_list"), reverse("customers:home")):
+        first = logged_in.get(url, {"q": customer_a.contract.number}).content.decode()
+        assert len(made) == 1, made
+        again = logged_in.get(url, {"q": customer_a.contract.number}).content.decode()
+        assert len(made) == 1, made
+        assert customer_a.contract.number in again
+        assert again.replace(" ", "").count(customer_a.contract.number) == (
+            first.replace(" ", "").count(customer_a.contract.number)
+        )
+        made.clear()
+
+
+def test_the_meters_due_for_verification_follow_the_day(logged_in, customer_a):
+    """«Скоро поверка» looks LKK_VERIFICATION_WARNING_DAYS ahead of today: a kept statement of
+    yesterday must not hide a meter that comes due today."""
+    MeterFactory(
+        metering_point__consumption_object__contract=customer_a.contract,
+        next_verification_on=dt.date(2026, 8, 31),
+        serial_number="DUE-31",
+    )
+    url = reverse("customers:meter_list")
+    with time_machine.travel(dt.date(2026, 6, 1)):  # 91 days ahead
+        assert "DUE-31" not in logged_in.get(url, {"verification": "due"}).content.decode()
+    with time_machine.travel(dt.date(2026, 6, 2)):  # 90 days ahead
+        assert "DUE-31" in logged_in.get(url, {"verification": "due"}).content.decode()

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lkk.core.lists import SearchSortListView, WindowCountPaginator, scope_key
+from lkk.core.lists import Deferred, SearchSortListView, WindowCountPaginator, scope_key
 from lkk.core.params import param_choice, param_id, param_page, param_text, parse_id
 from lkk.core.rows import join, querystring
 from lkk.customers import rows, selectors
@@ -48,16 +48,24 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if request.user.is_staff:
         return redirect("backoffice:home")
-    contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
     query = param_text(request.GET, "q")
-    if query:
-        contracts = contracts.filter(number__lower__contains=query.lower())
+
+    def active_contracts() -> QuerySet:
+        contracts = selectors.active_contracts_for_user(user=request.user).order_by("number")
+        if query:
+            contracts = contracts.filter(number__lower__contains=query.lower())
+        return contracts
+
     # The page's rows (named tuples) and the count in one query, without a join: the names come
     # with the grants.
-    # Its statement is kept: it depends on the grants and the search alone.
+    # Its statement is kept: it depends on the grants and the search alone (the queryset is
+    # made only when the statement is not kept yet).
     key = ("customers:home", query, *scope_key(request.user))
     paginator = WindowCountPaginator(
-        contracts, settings.LKK_PAGE_SIZE, fields=HOME_CONTRACT_FIELDS, key=key
+        Deferred(active_contracts, Contract),
+        settings.LKK_PAGE_SIZE,
+        fields=HOME_CONTRACT_FIELDS,
+        key=key,
     )
     page = paginator.get_page(param_page(request.GET))
     selected = None
@@ -136,6 +144,7 @@ def counterparty_detail(request: HttpRequest, counterparty_id: int) -> HttpRespo
 
 class ContractList(SearchSortListView):
     template_name = "customers/contract_list.html"
+    model = Contract
     keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.contracts)
     row_fields = ("number", "counterparty__short_name", "signed_on", "kind", "status",
@@ -214,6 +223,7 @@ class _ContractFilterMixin:
 
 class ObjectList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/object_list.html"
+    model = ConsumptionObject
     keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.objects)
     row_fields = ("name", "kind", "address", "contract_id", "contract__number")
@@ -246,6 +256,7 @@ def object_detail(request: HttpRequest, object_id: int) -> HttpResponse:
 
 class PointList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/point_list.html"
+    model = MeteringPoint
     keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.points)
     row_fields = ("code", "name", "address", "contract_id", "contract__number", "voltage_level",
@@ -291,6 +302,7 @@ def point_detail(request: HttpRequest, point_id: int) -> HttpResponse:
 
 class MeterList(_ContractFilterMixin, SearchSortListView):
     template_name = "customers/meter_list.html"
+    model = Meter
     keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(rows.meters)
     row_fields = ("serial_number", "is_automatic", "removed_on", "model", "metering_point_id",

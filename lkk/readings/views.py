@@ -94,6 +94,7 @@ class Start(SearchSortListView):
     upload for customers with many meters."""
 
     template_name = "readings/start.html"
+    model = Contract
     keep_statements = True  # its querysets: the user's grants and the query string
     rows_html = staticmethod(customer_rows.reading_contracts)
     row_fields = ("number", "signed_on", "counterparty__short_name")

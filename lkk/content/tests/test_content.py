@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -134,6 +135,27 @@ def test_home_news_are_kept_but_follow_every_change(client, customer_a, news, se
     assert 0 < news_tags._seconds_to_keep() <= 20  # kept no longer than until it is due
     with time_machine.travel(soon + dt.timedelta(seconds=1)):
         assert "Скоро" in home()
+
+
+def test_a_change_made_by_another_process_shows_within_seconds(client, customer_a, news, settings):
+    """Each process keeps the block LOCAL_SECONDS without asking the shared cache: a change
+    another process made (it forgot the shared block; this process got no signal) shows here
+    once they have passed."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client.force_login(customer_a.user)
+
+    def home() -> str:
+        return client.get(reverse("customers:home")).content.decode()
+
+    assert "Опубликована" in home()
+    # Another process edits the item: its signal forgets the shared block, not this process's.
+    News.objects.filter(title="Опубликована").update(title="Изменена в другом процессе")
+    cache.delete(news_tags.cache_key("ru"))
+    assert "Опубликована" in home()
+    later = timezone.now() + dt.timedelta(seconds=news_tags.LOCAL_SECONDS + 1)
+    with time_machine.travel(later):
+        page = home()
+    assert "Изменена в другом процессе" in page and "Опубликована" not in page
 
 
 def test_home_news_are_kept_per_language(client, customer_a, news, settings):
