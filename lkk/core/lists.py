@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     F,
@@ -34,6 +36,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     Window,
 )
 from django.db.models.query import get_related_populators
@@ -66,6 +69,18 @@ def in_subquery(field: str, queryset: QuerySet) -> Q | Func:
     if connection.vendor == "postgresql":
         return _AnyOf(F(field), ArraySubquery(queryset))
     return Q(**{f"{field}__in": queryset})
+
+
+def in_ids(field: str, ids: Iterable[int]) -> Q | Func:
+    """A condition `field` is one of `ids` (those no row can have, < 1 or > MAX_ID, dropped).
+
+    On PostgreSQL one array parameter, `field = ANY(%s)`, instead of `IN (%s, %s, …)` with a
+    placeholder per id: Django's preparing of each value and psycopg's splitting of a query of
+    thousands of placeholders cost ~80 ms of an upload of 2,700 meters."""
+    ids = sorted({pk for pk in ids if 0 < pk <= MAX_ID})
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), Value(ids, output_field=ArrayField(BigIntegerField())))
+    return Q(**{f"{field}__in": ids})
 
 
 def _contains(model: type, fields: list[str], text: str) -> Q:

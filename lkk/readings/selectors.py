@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from lkk.core.lists import in_ids
 from lkk.customers.access import scopes_disabled
 from lkk.customers.models import ZONES_BY_TARIFF, Meter
 from lkk.readings.models import Reading, Submission
@@ -51,8 +52,8 @@ def _histories(
     counterparties = sorted({counterparty_id for _meter, _point, counterparty_id in meters})
     readings = (
         Reading.objects.filter(
+            in_ids("meter__metering_point_id", point_meters),
             meter__counterparty_id__in=counterparties,
-            meter__metering_point_id__in=list(point_meters),
             read_on__lte=today,
         )
         .exclude(status=Reading.Status.REJECTED)

@@ -160,3 +160,15 @@ def test_kept_models_are_the_querysets_models_run_again(customer_a, customer_b):
     Contract.objects.filter(pk=expected[0].pk).update(number="K-9")
     now = [c.number for c in lists.kept_models(key, build)]
     assert now == [c.number for c in build()] != [c.number for c in expected]
+
+
+def test_in_ids_finds_what_in_finds_and_ignores_ids_no_row_can_have(contracts, customer_b):
+    from lkk.core.lists import in_ids
+
+    everyone = Contract.objects.visible_to(customer_b.user)
+    wanted = [*[c.pk for c in contracts][:3], everyone.first().pk]
+    hostile = [0, -5, 2**63, 2**70]  # beyond bigint: the IN list would fail in PostgreSQL
+    found = set(contracts.filter(in_ids("pk", wanted + hostile)).values_list("pk", flat=True))
+    assert found == set(contracts.filter(pk__in=wanted).values_list("pk", flat=True))
+    assert len(found) == 3  # customer_b's contract is not among customer_a's
+    assert not contracts.filter(in_ids("pk", [])).exists()

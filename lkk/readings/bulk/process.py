@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lkk.core.errors import ApplicationError
+from lkk.core.lists import in_ids
 from lkk.customers.access import scopes_disabled
 from lkk.customers.models import Counterparty, Meter
 from lkk.readings.bulk.files import FileRow, file_error, file_rows
@@ -115,7 +116,7 @@ def _judge_rows(
     meters = {
         m.pk: m
         for m in Meter.objects.visible_to(user)
-        .filter(counterparty=counterparty, pk__in=wanted)
+        .filter(in_ids("pk", wanted), counterparty=counterparty)
         .select_related("metering_point__contract")
         .only(*JUDGED_FIELDS)
     }
