@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import hypothesis
 import pytest
+from django.utils import translation
 
 from lkk.customers.models import AccessGrant, Contract, Counterparty
 from lkk.customers.tests import factories
@@ -87,6 +88,16 @@ def _own_cache(settings) -> None:
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_next_test_is_the_default() -> None:
+    """A request through the test client leaves its language active in this thread (the
+    portal's LanguageMiddleware activates it; gunicorn's next request activates its own): a test
+    that asked a page in English must not leave the next test's gettext and number formats in
+    English (CI once failed so: a browser test read «Company» for «ЮЛ»)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
