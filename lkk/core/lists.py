@@ -14,6 +14,7 @@ and sort use only whitelisted fields.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -75,8 +76,8 @@ def in_ids(field: str, ids: Iterable[int]) -> Q | Func:
     """A condition `field` is one of `ids` (those no row can have, < 1 or > MAX_ID, dropped).
 
     On PostgreSQL one array parameter, `field = ANY(%s)`, instead of `IN (%s, %s, …)` with a
-    placeholder per id: Django's preparing of each value and psycopg's splitting of a query of
-    thousands of placeholders cost ~80 ms of an upload of 2,700 meters."""
+    placeholder per id, which Django prepares one by one and psycopg splits the query at
+    (measured: an upload's 2,703 meters loaded in 119–134 ms instead of 135–154 ms)."""
     ids = sorted({pk for pk in ids if 0 < pk <= MAX_ID})
     if connection.vendor == "postgresql":
         return _AnyOf(F(field), Value(ids, output_field=ArrayField(BigIntegerField())))
@@ -631,15 +632,9 @@ class SearchSortListView(LoginRequiredMixin, ListView):
         A list whose statements are kept gets both `Deferred`: made only if a statement is not
         kept yet (the list's `model` says what they will be)."""
         if self.keep_statements:
-            made: list[tuple[QuerySet, QuerySet]] = []
-
-            def make(which: int) -> QuerySet:
-                if not made:
-                    made.append(self._querysets())
-                return made[0][which]
-
-            self._rows = Deferred(lambda: make(1), self.model)
-            return Deferred(lambda: make(0), self.model)
+            querysets = functools.cache(self._querysets)  # both made by the first asked
+            self._rows = Deferred(lambda: querysets()[1], self.model)
+            return Deferred(lambda: querysets()[0], self.model)
         qs, self._rows = self._querysets()
         return qs
 
