@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lkk.customers.models import AccessGrant, MeteringPoint
+from lkk.customers.models import AccessGrant, Meter, MeteringPoint
 from lkk.customers.tests.factories import UserFactory
 from lkk.demo.seed import load_counterparty
 
@@ -164,3 +164,34 @@ def test_a_deep_page_reads_only_the_customers_rows(client, crowded):
                 if read > 2 * OWN_POINTS:
                     too_many[case] = (node, table, read)
     assert not too_many
+
+
+@pytest.mark.postgres
+def test_the_contract_form_reads_the_history_of_its_page_only(client, crowded, settings):
+    """«Передача показаний» по договору: page 1's meters bring their previous readings along (a
+    subquery of each meter's row), which PostgreSQL runs for the page's meters alone, after the
+    sort and LIMIT, not for every meter of the contract."""
+    assert os.environ.get("DATABASE_URL", "").startswith("postgres"), "run: make test-postgres"
+    settings.LKK_READING_FORM_PAGE = 2
+    contract = MeteringPoint.objects.visible_to(crowded).order_by("code")[137].contract
+    meters = Meter.objects.filter(metering_point__contract=contract, removed_on__isnull=True)
+    assert meters.count() > 4  # more than two pages
+    client.force_login(crowded)
+    url = reverse("readings:submit_contract", args=[contract.pk])
+    statements = _queries(client, url, {})
+    page = [sql for sql in statements if "readings_reading" in sql]
+    assert len(page) == 1, statements  # the meters and their readings: one statement
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {page[0]}")
+        plan = cursor.fetchone()[0]
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    subplans = [node for node in _nodes(plan) if node.get("Subplan Name", "").startswith("SubPlan")]
+    assert [node["Actual Loops"] for node in subplans] == [2], subplans
+    # Page 2: the readings of its meters asked apart (an OFFSET would run the subquery for the
+    # rows it skips too).
+    statements = _queries(client, url, {"page": "2"})
+    assert ["readings_reading" in sql for sql in statements[-2:]] == [False, True], statements
+
+
+def _nodes(plan: dict) -> list[dict]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]

@@ -123,9 +123,14 @@ def test_readings_form_for_a_contract_of_3000_meters_has_a_fixed_query_count(db,
         counts.append(_count(client, user, url, {"page": "3"}))
         counts.append(_count(client, user, url, {"page": "999"}))
     # Session, user, grants; the page's meters (their contract loaded with them, their count
-    # beside them); the previous readings. A page past the end (the small contract's page 3,
-    # any contract's page 999) adds a COUNT, to find the last page, and that page's meters.
-    assert counts == [5, 7, 7, 5, 5, 7], counts
+    # beside them); the previous readings — on PostgreSQL page 1's come with its meters (a
+    # subquery of each). A page past the end (the small contract's page 3, any contract's page
+    # 999) adds a COUNT, to find the last page, and that page's meters: the small contract's
+    # last page is its page 1.
+    if connection.vendor == "postgresql":
+        assert counts == [4, 6, 6, 4, 5, 7], counts
+    else:
+        assert counts == [5, 7, 7, 5, 5, 7], counts
 
 
 def test_receipt_query_count_is_fixed(db, client):

@@ -174,20 +174,26 @@ class _CountBesidePaginator(Paginator):
 
 
 class RowsPaginator(_CountBesidePaginator):
-    """Loads a page's rows with the count of `counted` (by default the rows' own queryset)
-    beside each: `SELECT …, (SELECT COUNT(*) …) … LIMIT n OFFSET m`, one query.
+    """Loads a page's rows with the list's count beside each, one query: `SELECT …, COUNT(*)
+    OVER () … LIMIT n OFFSET m`, or with a narrower `counted` queryset (fewer joins), `SELECT
+    …, (SELECT COUNT(*) …) …`. The window is for a list whose rows are all read to be sorted
+    anyway (the readings form: by the points' codes): it costs PostgreSQL less to plan than a
+    subquery (measured: 0.81 vs 1.05 ms for the form's meters) and as much to run.
 
     With a `key` — everything the querysets depend on besides the page (the user and the URL's
     ids) — a page's statement is kept (`kept_models`): built and compiled once, then run again.
     The querysets may then be given as functions making them: they are made only when needed.
+    `first`, if given, makes page 1's rows of the rows (to bring more along with them).
     """
 
     def __init__(self, object_list: QuerySet | Callable[[], QuerySet], per_page: int, *,
                  counted: QuerySet | Callable[[], QuerySet] | None = None,
-                 key: tuple | None = None, **kwargs: object) -> None:  # fmt: skip
+                 key: tuple | None = None, first: Callable[[QuerySet], QuerySet] | None = None,
+                 **kwargs: object) -> None:  # fmt: skip
         self._made = {"rows": object_list, "counted": counted}
         super().__init__((), per_page, **kwargs)  # the querysets: `rows` and `counted`
         self.key = key
+        self.first = first
 
     def _make(self, name: str) -> QuerySet:
         made = self._made[name]
@@ -216,7 +222,10 @@ class RowsPaginator(_CountBesidePaginator):
         def build() -> QuerySet | None:
             if _grouped(self.counted):  # counted by Paginator.count
                 return None
-            return self.rows.annotate(lkk_total=scalar_count(self.counted))[page]
+            rows = self.first(self.rows) if self.first and number == 1 else self.rows
+            counted = self._made["counted"]
+            total = Window(Count("*")) if counted is None else scalar_count(self.counted)
+            return rows.annotate(lkk_total=total)[page]
 
         if self.key is None:
             found = build()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Func, JSONField, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from lkk.core.lists import in_ids
@@ -157,11 +158,13 @@ def form_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
     reading of today), as zone_histories finds them; `same_meter`, the rules' depth, is read by
     the service when the form is sent. The meters' tariff zones only.
 
-    On PostgreSQL one query without the ORM: previous_readings' index probe per meter at the
-    point and zone, and today's readings of the meters; instead of loading and ranking every
-    reading of the points (a third of the page's time). `meters` come from visible querysets,
-    as for zone_histories.
+    Meters loaded `with_form_histories` brought them along; else, on PostgreSQL, one query
+    without the ORM (`_FormHistories`' probes for all the meters at once), instead of loading
+    and ranking every reading of the points (a third of the page's time). `meters` come from
+    visible querysets, as for zone_histories.
     """
+    if meters and all(hasattr(meter, _ALONG) for meter in meters):
+        return _histories_along(meters, today)
     if connection.vendor != "postgresql":
         return zone_histories(meters=meters, today=today)
     histories: dict[tuple[int, str], ZoneHistory] = defaultdict(ZoneHistory)
@@ -198,13 +201,84 @@ def form_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for meter_id, zone, reading_meter, value, read_on in rows:
-        history = histories[(meter_id, zone)]
-        past = PastReading(value=value, read_on=read_on, meter_id=reading_meter)
-        if read_on == today:
-            history.today = past
-        elif history.previous is None or read_on > history.previous.read_on:
-            # One row per meter the point has had: its newest is the point's.
-            history.previous = past
+        _found(histories[(meter_id, zone)], value, read_on, reading_meter, today)
+    return histories
+
+
+def _found(history: ZoneHistory, value: Decimal, read_on: dt.date, meter_id: int,
+           today: dt.date) -> None:  # fmt: skip
+    """A reading `form_histories` found: today's of the meter, or the newest before today of
+    one of the meters the point has had (the newest of them is the point's)."""
+    past = PastReading(value=value, read_on=read_on, meter_id=meter_id)
+    if read_on == today:
+        history.today = past
+    elif history.previous is None or read_on > history.previous.read_on:
+        history.previous = past
+
+
+#: The attribute `with_form_histories` gives each meter.
+_ALONG = "lkk_form_histories"
+
+
+class _FormHistories(Func):
+    """A meter's `form_histories` rows as one JSON array of [zone, meter id, value, date]
+    (PostgreSQL): per zone of its tariff, each meter of its point (the point's meters have its
+    counterparty) probes the readings' (meter, zone, date) index for its last reading before
+    today; and the meter's readings of today. A subquery of the meter's row: the page's meters
+    and their readings in one statement, which a list keeps (lkk.core.lists.kept_models).
+
+    PostgreSQL evaluates it after the sort and LIMIT of the page (an expensive column is
+    postponed past them), for the page's meters only."""
+
+    output_field = JSONField()
+    _SQL = f"""(SELECT jsonb_agg(jsonb_build_array(h.zone, h.meter_id, h.value::text, h.read_on))
+        FROM (
+            SELECT tz.zone, r.meter_id, r.value, r.read_on
+            FROM (VALUES {_TARIFF_ZONES}) AS tz(tariff, zone)
+            JOIN {Meter._meta.db_table} m
+                ON m.metering_point_id = %(point)s AND m.counterparty_id = %(counterparty)s
+            CROSS JOIN LATERAL (
+                SELECT meter_id, value, read_on FROM {Reading._meta.db_table}
+                WHERE meter_id = m.id AND zone = tz.zone AND read_on < %%s AND status <> %%s
+                ORDER BY read_on DESC LIMIT 1
+            ) AS r
+            WHERE tz.tariff = %(tariff)s
+            UNION ALL
+            SELECT zone, meter_id, value, read_on FROM {Reading._meta.db_table}
+            WHERE meter_id = %(id)s AND read_on = %%s AND status <> %%s
+        ) AS h)"""  # noqa: S608 — table names from the models, values as parameters
+
+    def __init__(self, today: dt.date) -> None:
+        super().__init__(F("id"), F("metering_point_id"), F("counterparty_id"), F("tariff_zones"))
+        self.today = today
+
+    def as_sql(self, compiler, connection, **extra):
+        columns = {}
+        for name, expression in zip(
+            ("id", "point", "counterparty", "tariff"), self.get_source_expressions(), strict=True
+        ):
+            sql, params = compiler.compile(expression)
+            if params:  # a column: no parameter
+                raise ValueError(params)
+            columns[name] = sql
+        rejected = Reading.Status.REJECTED.value
+        return self._SQL % columns, (self.today, rejected, self.today, rejected)
+
+
+def with_form_histories(meters: QuerySet[Meter], today: dt.date) -> QuerySet[Meter]:
+    """`meters`, each bringing what `form_histories` finds for it (on PostgreSQL; elsewhere
+    form_histories asks after). `today` is in the statement: a kept one's key must hold it."""
+    if connection.vendor != "postgresql":
+        return meters
+    return meters.annotate(**{_ALONG: _FormHistories(today)})
+
+
+def _histories_along(meters: list[Meter], today: dt.date) -> dict[tuple[int, str], ZoneHistory]:
+    histories: dict[tuple[int, str], ZoneHistory] = defaultdict(ZoneHistory)
+    for meter in meters:
+        for zone, reading_meter, value, read_on in getattr(meter, _ALONG) or ():
+            read_on = dt.date.fromisoformat(read_on)
+            _found(histories[(meter.pk, zone)], Decimal(value), read_on, reading_meter, today)
     return histories
 
 

@@ -139,24 +139,30 @@ _READ = (
 
 @login_required
 def submit_for_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
-    def active() -> QuerySet:
-        return Meter.objects.visible_to(request.user).filter(
-            removed_on__isnull=True, metering_point__contract_id=contract_id
-        )
+    today = timezone.localdate()
 
     def meters() -> QuerySet:
         return (
-            active()
+            Meter.objects.visible_to(request.user)
+            .filter(removed_on__isnull=True, metering_point__contract_id=contract_id)
             .select_related("metering_point__contract")
             .only(*_READ)
             .order_by("metering_point__code", "pk")
         )
 
-    # The page's meters with the count of the contract's (narrower: no joins, no order) beside,
-    # through a kept statement (lkk.core.lists.kept_models): they depend on the user's grants
-    # and the contract only, and are made only the first time.
-    key = ("readings:submit_contract", *scope_key(request.user), contract_id)
-    paginator = RowsPaginator(meters, settings.LKK_READING_FORM_PAGE, counted=active, key=key)
+    # The page's meters with the contract's count beside, through a kept statement
+    # (lkk.core.lists.kept_models): they depend on the user's grants, the contract and the day
+    # only, and are made only the first time. Page 1's meters (a contract's only page, mostly)
+    # bring their previous readings along: a subquery of each meter's row, which PostgreSQL
+    # runs for the rows an OFFSET skips as well — deeper pages ask for them after, by the
+    # page's meters.
+    key = ("readings:submit_contract", *scope_key(request.user), contract_id, today)
+    paginator = RowsPaginator(
+        meters,
+        settings.LKK_READING_FORM_PAGE,
+        key=key,
+        first=lambda meters: selectors.with_form_histories(meters, today),
+    )
     page, page_meters = _page(request, paginator)
     contract = _contract_of(page_meters) or get_object_for_user(
         Contract, request.user, pk=contract_id
