@@ -162,6 +162,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+#: Kept statements prepared on PostgreSQL (lkk.core.lists._written): off behind a pooler that
+#: cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+LKK_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 # --- Cache, Celery ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

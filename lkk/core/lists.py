@@ -308,11 +308,67 @@ def _converters(compiler: SQLCompiler) -> dict:
 
 
 def _run(compiler: SQLCompiler, converters: dict, sql: str, params: object, using: str) -> list:
-    """A kept statement's rows, its database values converted as the ORM converts them."""
-    with connections[using].cursor() as cursor:
+    """A kept statement's rows, its database values converted as the ORM converts them; one
+    written out (`_written`, no parameters) is prepared."""
+    with _prepared_cursor(using) if params is None else connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     return list(compiler.apply_converters(found, converters)) if converters else found
+
+
+def _written(sql: str, params: tuple, using: str) -> tuple[str, tuple | None]:
+    """A statement to keep as `_run` will send it: on PostgreSQL (unless
+    LKK_PREPARED_STATEMENTS is off) its values written into its text, as Django's client-side
+    binding writes them into every query anyway, and no parameters.
+
+    `_run` has PostgreSQL prepare such a statement: parsed and planned the first time on a
+    connection, with its values — a statement without parameters has one plan, its own — and
+    then only executed. Planning was most of a page's statement (the readings form's meters:
+    planned in 0.70 ms, run in 0.36 ms). With parameters instead, PostgreSQL would soon plan
+    once for any values, and such a generic plan read the 3,000 meters of a big customer
+    through the customer's index to keep the 10 of one contract (2.0 ms instead of 0.4).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.LKK_PREPARED_STATEMENTS:
+        return sql, params
+    return connection.ops.compose_sql(sql, params), None
+
+
+def _prepared_cursor(using: str):
+    """A cursor of `using` (PostgreSQL) whose statements psycopg prepares: server-side binding
+    and `prepare=True`. Django's cursor all the same: its query log, wrappers and time zone."""
+    connection = connections[using]
+    connection.ensure_connection()
+    database = connection.connection
+    if database.prepare_threshold is None:  # Django's default: then psycopg prepares nothing
+        # Only what is asked to be prepared (`prepare=True`): nothing else runs so many times.
+        database.prepare_threshold = _NEVER
+    made = database.cursor_factory
+    database.cursor_factory = _preparing_cursor()
+    try:
+        return connection.cursor()
+    finally:
+        database.cursor_factory = made
+
+
+#: psycopg's count of runs after which it prepares a statement by itself: never.
+_NEVER = 2**62
+
+
+@functools.cache
+def _preparing_cursor() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor  # psycopg is installed
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            done = super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:
+                # What Django's query log reads (last_executed_query), which psycopg leaves
+                # unset when it runs a prepared statement.
+                self._query = self._convert_query(query, params)
+            return done
+
+    return PreparingCursor
 
 
 @dataclass(frozen=True)
@@ -393,7 +449,7 @@ class _ModelsStatement:
     again: what Django's ModelIterable does with a compiler, without compiling once more."""
 
     sql: str
-    params: tuple
+    params: tuple | None  # None: written into `sql` (`_written`)
     compiler: SQLCompiler
     model: type
     fields: slice  # the model's own columns in a row
@@ -417,9 +473,10 @@ class _ModelsStatement:
             return None
         own = klass_info["select_fields"]
         fields = slice(own[0], own[-1] + 1)
+        sql, params = _written(sql, tuple(params), queryset.db)
         return cls(
             sql=sql,
-            params=tuple(params),
+            params=params,
             compiler=compiler,
             model=klass_info["model"],
             fields=fields,
@@ -467,7 +524,7 @@ class _ValuesStatement:
     """A compiled `values_list` queryset, to run again (its rows as tuples, converted)."""
 
     sql: str
-    params: tuple
+    params: tuple | None  # None: written into `sql` (`_written`)
     compiler: SQLCompiler
     using: str
     converters: dict
@@ -491,9 +548,8 @@ def kept_values(key: tuple, build: Callable[[], QuerySet | None], *,
             sql, params = compiler.as_sql()
         except EmptyResultSet:
             return []
-        statement = _ValuesStatement(
-            sql, tuple(params), compiler, queryset.db, _converters(compiler)
-        )
+        sql, params = _written(sql, tuple(params), queryset.db)
+        statement = _ValuesStatement(sql, params, compiler, queryset.db, _converters(compiler))
         _keep(user_key, statement)
     return statement.run()
 

@@ -172,3 +172,37 @@ def test_in_ids_finds_what_in_finds_and_ignores_ids_no_row_can_have(contracts, c
     assert found == set(contracts.filter(pk__in=wanted).values_list("pk", flat=True))
     assert len(found) == 3  # customer_b's contract is not among customer_a's
     assert not contracts.filter(in_ids("pk", [])).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_kept_statement_is_prepared_with_its_values_written_in(customer_a, settings, prepared):
+    """On PostgreSQL a kept statement is sent with its values in its text and prepared: planned
+    once for them, then only run (LKK_PREPARED_STATEMENTS off: sent as any other query)."""
+    from lkk.core import lists
+
+    settings.LKK_PREPARED_STATEMENTS = prepared
+    user = customer_a.user
+    number = customer_a.contract.number
+
+    def build():
+        return Contract.objects.visible_to(user).filter(number=number).values_list("pk", "number")
+
+    key = ("test-prepared", *lists.scope_key(user))
+    for _ in range(3):
+        assert lists.kept_values(key, build) == [(customer_a.contract.pk, number)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%'{number}'%"],
+        )
+        found = cursor.fetchall()
+    if not prepared:
+        assert found == []
+        return
+    [(statement, plans)] = found
+    assert f"IN ({customer_a.counterparty.pk})" in statement and "$1" not in statement
+    assert plans == 3  # its own plan, made once and used by each run
+    # Rows changed after it was prepared are read as they are now.
+    Contract.objects.filter(pk=customer_a.contract.pk).update(number=f"{number}-x")
+    assert lists.kept_values(key, build) == []
