@@ -83,6 +83,9 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 #: Pages of a second or more: two rounds of SECONDS each, or too few requests to count.
 SLOW_GROUPS = {"template"}
+#: Batches whose result is one page against another (page 100 ÷ page 1), a few per cent
+#: apart: twice the rounds, to halve the noise's variance (2 s windows moved ±5 %).
+PAIRED_GROUPS = {"deep"}
 #: Each page of a batch (and the floor) under wrk for this long before the batch is measured.
 WARM_SECONDS = float(os.environ.get("BENCH_WARM_SECONDS", "1.5"))
 UPLOAD_ROUNDS = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "3"))
@@ -381,12 +384,14 @@ def measure_batch(
         # 12 s under wrk had p99 1.8 s and 108 req/s, the next 47 ms and 123 req/s).
         for url in [floor_url, *(page.url(base) for page in pages)]:
             wrk(url, cookie, seconds=WARM_SECONDS)
-    rounds = 2 if slow else ROUNDS
+    rounds = 2 if slow else ROUNDS * (2 if group in PAIRED_GROUPS else 1)
     seconds = SECONDS if slow else SECONDS / ROUNDS
     floors = [wrk(floor_url, cookie, seconds=SECONDS / ROUNDS)]
     page_runs: dict[str, list[Run]] = {page.key: [] for page in pages}
-    for _ in range(rounds):
-        for page in pages:
+    for round_number in range(rounds):
+        # Every other round in reverse: a drift of the machine's speed during a round then
+        # weighs on the batch's first and last pages alike.
+        for page in pages if round_number % 2 == 0 else pages[::-1]:
             page_runs[page.key].append(drained(wrk(page.url(base), cookie, seconds=seconds)))
         floors.append(wrk(floor_url, cookie, seconds=SECONDS / ROUNDS))
     floor = merged(floors)
