@@ -159,9 +159,9 @@ def form_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
     the service when the form is sent. The meters' tariff zones only.
 
     Meters loaded `with_form_histories` brought them along; else, on PostgreSQL, one query
-    without the ORM (`_FormHistories`' probes for all the meters at once), instead of loading
-    and ranking every reading of the points (a third of the page's time). `meters` come from
-    visible querysets, as for zone_histories.
+    without the ORM (the probes of `_FormHistories`, for all the meters at once), instead of
+    loading and ranking every reading of the points (a third of the page's time). `meters` come
+    from visible querysets, as for zone_histories.
     """
     if meters and all(hasattr(meter, _ALONG) for meter in meters):
         return _histories_along(meters, today)
