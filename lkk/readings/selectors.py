@@ -158,62 +158,32 @@ def form_histories(*, meters: list[Meter], today: dt.date) -> dict[tuple[int, st
     reading of today), as zone_histories finds them; `same_meter`, the rules' depth, is read by
     the service when the form is sent. The meters' tariff zones only.
 
-    Meters loaded `with_form_histories` brought them along; else, on PostgreSQL, one query
-    without the ORM (the probes of `_FormHistories`, for all the meters at once), instead of
-    loading and ranking every reading of the points (a third of the page's time). `meters` come
-    from visible querysets, as for zone_histories.
+    Meters loaded `with_form_histories` brought them along; else, on PostgreSQL, one query asks
+    the same (`_FormHistories`' index probes), instead of loading and ranking every reading of
+    the points (a third of the page's time). `meters` come from visible querysets, as for
+    zone_histories (hence `scopes_disabled`).
     """
     if meters and all(hasattr(meter, _ALONG) for meter in meters):
-        return _histories_along(meters, today)
-    if connection.vendor != "postgresql":
+        found = {meter.pk: getattr(meter, _ALONG) for meter in meters}
+    elif connection.vendor != "postgresql":
         return zone_histories(meters=meters, today=today)
+    elif not meters:
+        return defaultdict(ZoneHistory)
+    else:
+        asked = Meter.objects.filter(in_ids("pk", [meter.pk for meter in meters]))
+        with scopes_disabled():
+            found = dict(with_form_histories(asked, today).values_list("pk", _ALONG))
     histories: dict[tuple[int, str], ZoneHistory] = defaultdict(ZoneHistory)
-    if not meters:
-        return histories
-    meter, reading = Meter._meta.db_table, Reading._meta.db_table
-    sql = f"""
-        SELECT cur.id, tz.zone, r.meter_id, r.value, r.read_on
-        FROM unnest(%(ids)s::bigint[], %(points)s::bigint[], %(tariffs)s::int[])
-            AS cur(id, point_id, tariff)
-        JOIN (VALUES {_TARIFF_ZONES}) AS tz(tariff, zone) ON tz.tariff = cur.tariff
-        JOIN {meter} m
-            ON m.metering_point_id = cur.point_id AND m.counterparty_id = ANY(%(counterparties)s)
-        CROSS JOIN LATERAL (
-            SELECT meter_id, value, read_on FROM {reading}
-            WHERE meter_id = m.id AND zone = tz.zone AND read_on < %(today)s
-                AND status <> %(rejected)s
-            ORDER BY read_on DESC LIMIT 1
-        ) AS r
-        UNION ALL
-        SELECT meter_id, zone, meter_id, value, read_on FROM {reading}
-        WHERE meter_id = ANY(%(ids)s::bigint[]) AND read_on = %(today)s
-            AND status <> %(rejected)s
-    """  # noqa: S608 — table names from the models, values as parameters
-    params = {
-        "ids": [m.pk for m in meters],
-        "points": [m.metering_point_id for m in meters],
-        "tariffs": [m.tariff_zones for m in meters],
-        "counterparties": sorted({m.counterparty_id for m in meters}),
-        "today": today,
-        "rejected": Reading.Status.REJECTED.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for meter_id, zone, reading_meter, value, read_on in rows:
-        _found(histories[(meter_id, zone)], value, read_on, reading_meter, today)
+    for meter_id, rows in found.items():
+        for zone, reading_meter, value, read_on in rows or ():
+            history = histories[(meter_id, zone)]
+            past = PastReading(Decimal(value), dt.date.fromisoformat(read_on), reading_meter)
+            if past.read_on == today:
+                history.today = past
+            elif history.previous is None or past.read_on > history.previous.read_on:
+                # One row per meter the point has had: its newest is the point's.
+                history.previous = past
     return histories
-
-
-def _found(history: ZoneHistory, value: Decimal, read_on: dt.date, meter_id: int,
-           today: dt.date) -> None:  # fmt: skip
-    """A reading `form_histories` found: today's of the meter, or the newest before today of
-    one of the meters the point has had (the newest of them is the point's)."""
-    past = PastReading(value=value, read_on=read_on, meter_id=meter_id)
-    if read_on == today:
-        history.today = past
-    elif history.previous is None or read_on > history.previous.read_on:
-        history.previous = past
 
 
 #: The attribute `with_form_histories` gives each meter.
@@ -271,15 +241,6 @@ def with_form_histories(meters: QuerySet[Meter], today: dt.date) -> QuerySet[Met
     if connection.vendor != "postgresql":
         return meters
     return meters.annotate(**{_ALONG: _FormHistories(today)})
-
-
-def _histories_along(meters: list[Meter], today: dt.date) -> dict[tuple[int, str], ZoneHistory]:
-    histories: dict[tuple[int, str], ZoneHistory] = defaultdict(ZoneHistory)
-    for meter in meters:
-        for zone, reading_meter, value, read_on in getattr(meter, _ALONG) or ():
-            read_on = dt.date.fromisoformat(read_on)
-            _found(histories[(meter.pk, zone)], Decimal(value), read_on, reading_meter, today)
-    return histories
 
 
 def _newest_per_zone(rows: list[tuple]) -> list[tuple]:
